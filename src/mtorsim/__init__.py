@@ -1,0 +1,22 @@
+"""mtorsim: the PI3K/Akt/mTOR signalling system of breast cancer, computable.
+
+A mechanistic network model (``mtorsim.model``) with cell lines, genotypes and drugs as data
+(``mtorsim.biology``), simulated by libRoadRunner (``mtorsim.simulate``).
+"""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._errors import InputError, MtorsimError, SimulationError, UnknownNameError
+from .biology import (CellLine, Dose, Drug, Medium, Treatment, cells_table, define_cell, drugs_table, get_cell,
+                      get_drug)
+from .model import build_network, to_antimony, to_sbml, write_sbml
+from .simulate import SolverOptions, simulate
+
+try:
+    __version__ = version("mtorsim")
+except PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+__all__ = ["CellLine", "Dose", "Drug", "InputError", "Medium", "MtorsimError", "SimulationError", "SolverOptions",
+           "Treatment", "UnknownNameError", "__version__", "build_network", "cells_table", "define_cell", "drugs_table",
+           "get_cell", "get_drug", "simulate", "to_antimony", "to_sbml", "write_sbml"]

@@ -1,0 +1,58 @@
+"""Writing results: tidy tables and netCDF, atomically (write to a temporary file, then rename)."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import xarray as xr
+
+from ._errors import InputError
+
+
+def atomic_path(path: Path):
+    """Context-free helper: a temporary path in the same folder as ``path``."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    return Path(tmp)
+
+
+def tidy(ds: xr.Dataset) -> pd.DataFrame:
+    """A simulation Dataset as a tidy table: cell, treatment, time_h, observable, value, unit."""
+    frames = []
+    for name, var in ds.data_vars.items():
+        frames.append(pd.DataFrame({"cell": ds.attrs.get("cell"), "treatment": ds.attrs.get("treatment"),
+                                    "time_h": ds["time"].values, "observable": name, "value": var.values,
+                                    "unit": var.attrs.get("units", "")}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_result(obj: xr.Dataset | pd.DataFrame, path: str | Path) -> Path:
+    """Write a Dataset (``.nc`` netCDF, or ``.csv`` tidy table) or a DataFrame (``.csv``) atomically."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".nc"):
+        raise InputError("out", str(path), "a file ending in .csv or .nc")
+    tmp = atomic_path(path)
+    try:
+        if isinstance(obj, xr.Dataset):
+            if suffix == ".nc":
+                obj.to_netcdf(tmp)
+            else:
+                df = tidy(obj)
+                with open(tmp, "w") as fh:
+                    for k, v in obj.attrs.items():
+                        fh.write(f"# {k}: {v}\n")
+                    df.to_csv(fh, index=False)
+        else:
+            if suffix != ".csv":
+                raise InputError("out", str(path), "a .csv file for a table")
+            obj.to_csv(tmp, index=False)
+        tmp.replace(path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path

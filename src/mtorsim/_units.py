@@ -1,0 +1,79 @@
+"""Units at the boundary: one pint registry; inside the package everything is a float in
+canonical units (concentrations in nM, time in hours)."""
+
+from __future__ import annotations
+
+import re
+
+import pint
+
+from ._errors import InputError
+
+ureg = pint.UnitRegistry()
+ureg.define("molar = mole / liter = M")
+Q_ = ureg.Quantity
+
+_NUM = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_ALLOWED = "a number with a unit: pM, nM, uM/µM, mM, M, or pg/mL, ng/mL, ug/mL, mg/mL, mg/L (mass units need the molar mass)"
+
+
+def parse_concentration(text: str | float | int, *, field: str = "dose", molar_mass_g_per_mol: float | None = None) -> float:
+    """Parse a concentration such as ``"10nM"``, ``"1 µM"`` or ``"50 ng/mL"`` into nM.
+
+    Bare numbers are taken as nM. Mass concentrations need ``molar_mass_g_per_mol``.
+    Negative, non-finite or unit-less-but-non-numeric values raise :class:`InputError`.
+    """
+    if isinstance(text, bool):
+        raise InputError(field, text, _ALLOWED)
+    if isinstance(text, (int, float)):
+        value = float(text)
+        if not value >= 0 or value == float("inf"):
+            raise InputError(field, text, "a finite, non-negative concentration")
+        return value
+    s = str(text).strip().replace("µ", "u").replace("μ", "u")
+    m = re.fullmatch(rf"({_NUM})\s*([A-Za-z/]*)", s)
+    if not m:
+        raise InputError(field, text, _ALLOWED)
+    value, unit = float(m.group(1)), m.group(2)
+    if value < 0:
+        raise InputError(field, text, "a non-negative concentration")
+    unit = unit or "nM"
+    unit_norm = unit.replace("L", "l").replace("ml", "mL".lower())
+    molar = {"pM": 1e-3, "nM": 1.0, "uM": 1e3, "mM": 1e6, "M": 1e9}
+    if unit in molar:
+        return value * molar[unit]
+    mass = {"pg/ml": 1e-9, "ng/ml": 1e-6, "ug/ml": 1e-3, "mg/ml": 1.0, "mg/l": 1e-3, "g/l": 1.0, "ug/l": 1e-6, "ng/l": 1e-9}
+    key = unit_norm.lower()
+    if key in mass:
+        if molar_mass_g_per_mol is None:
+            raise InputError(field, text, "a molar unit (pM, nM, uM, mM): this drug has no molar mass in the catalogue")
+        grams_per_litre = value * mass[key]
+        return grams_per_litre / molar_mass_g_per_mol * 1e9
+    raise InputError(field, text, _ALLOWED)
+
+
+def parse_duration_hours(text: str | float | int, *, field: str = "hours") -> float:
+    """Parse a duration (``48``, ``"48h"``, ``"2 d"``, ``"30 min"``) into hours; must be > 0."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        hours = float(text)
+    else:
+        s = str(text).strip()
+        m = re.fullmatch(rf"({_NUM})\s*(h|hr|hours?|min|minutes?|d|days?|s)?", s)
+        if not m:
+            raise InputError(field, text, "a positive duration: a number of hours, or with a unit h, min, d")
+        factor = {"h": 1, "hr": 1, "hour": 1, "hours": 1, "min": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60,
+                  "d": 24, "day": 24, "days": 24, "s": 1 / 3600, None: 1}[m.group(2)]
+        hours = float(m.group(1)) * factor
+    if not hours > 0 or hours == float("inf"):
+        raise InputError(field, text, "a positive, finite duration in hours")
+    return hours
+
+
+def format_concentration(nM: float) -> str:
+    """A compact human label for a concentration given in nM (``10nM``, ``1uM``)."""
+    if nM == 0:
+        return "0"
+    for unit, f in (("mM", 1e6), ("uM", 1e3), ("nM", 1.0), ("pM", 1e-3)):
+        if nM >= f:
+            return f"{nM / f:g}{unit}"
+    return f"{nM * 1e3:g}pM"

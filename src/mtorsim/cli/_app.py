@@ -1,0 +1,73 @@
+"""Typer application. Every command prints or writes what the matching API function returns.
+
+Exit codes: 0 success; 2 bad input (unknown name, bad dose or unit); 3 solver failure;
+1 anything unexpected. Errors are one readable line; ``--debug`` shows the traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .._errors import InputError, MtorsimError, SimulationError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="mtorsim: PI3K/Akt/mTOR signalling in breast cancer, from mutation to molecule.")
+console = Console()
+err = Console(stderr=True)
+_state = {"debug": False}
+
+
+@app.callback()
+def _root(debug: bool = typer.Option(False, "--debug", help="Show full tracebacks on errors.")) -> None:
+    _state["debug"] = debug
+
+
+def run_guarded(fn):
+    """Run ``fn`` turning mtorsim errors into one-line messages and exit codes."""
+    try:
+        return fn()
+    except InputError as e:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(2) from None
+    except SimulationError as e:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(3) from None
+    except MtorsimError as e:
+        if _state["debug"]:
+            raise
+        err.print(f"[red]error:[/red] {e}")
+        raise typer.Exit(1) from None
+
+
+def print_frame(df, title: str = "", max_rows: int = 200) -> None:
+    table = Table(title=title, show_lines=False)
+    cols = [df.index.name or ""] + list(df.columns) if df.index.name else list(df.columns)
+    for c in cols:
+        table.add_column(str(c))
+    for idx, row in df.head(max_rows).iterrows():
+        vals = ([str(idx)] if df.index.name else []) + [(f"{v:.3g}" if isinstance(v, float) else str(v)) for v in row.values]
+        table.add_row(*vals)
+    console.print(table)
+
+
+def _register() -> None:
+    from . import _commands  # noqa: F401  (commands attach themselves to `app`)
+
+
+def main() -> None:
+    _register()
+    app(prog_name="mtorsim")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,124 @@
+"""Core commands: simulate, cells, drugs, export-sbml, export-antimony, flagship, validate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from ._app import app, console, print_frame, run_guarded
+
+validate_app = typer.Typer(help="Score the model against published measurements.", no_args_is_help=True)
+app.add_typer(validate_app, name="validate")
+
+
+@app.command()
+def simulate(
+    cell: str = typer.Option("MCF7", "--cell", help="Cell line (any usual spelling), e.g. MCF7, MDA-MB-231."),
+    drug: List[str] = typer.Option([], "--drug", help="DRUG=DOSE[@START[-STOP]], repeatable, e.g. everolimus=10nM."),
+    estradiol: Optional[str] = typer.Option(None, "--estradiol", help="Oestradiol in the medium, e.g. 1nM."),
+    medium: str = typer.Option("full", "--medium", help="full | charcoal_stripped | serum_free."),
+    hours: str = typer.Option("48", "--hours", help="Duration in hours (> 0)."),
+    points: int = typer.Option(97, "--points", help="Number of output times."),
+    normalize: str = typer.Option("reference", "--normalize", help="reference (untreated MCF7 = 1) | cell | none."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the result: .csv (tidy) or .nc (netCDF)."),
+    quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors."),
+) -> None:
+    """Simulate a cell line under drugs.
+
+    Example: mtorsim simulate --cell MCF7 --drug everolimus=10nM --hours 48 --out mcf7_eve.csv
+    """
+    from .. import simulate as api_simulate
+    from .._io import write_result
+
+    def go():
+        ds = api_simulate(cell, drugs=drug, medium=medium, estradiol=estradiol, hours=hours, n_points=points, normalize=normalize)
+        if out is not None:
+            write_result(ds, out)
+        if not quiet:
+            import pandas as pd
+            key = ["pS6K1_T389", "p4EBP1_T37_46", "pAKT_S473", "pAKT_T308", "pERK1_2", "ER_activity", "cyclinD1"]
+            idx = sorted({0, len(ds.time) // 8, len(ds.time) // 2, len(ds.time) - 1})
+            df = pd.DataFrame({k: ds[k].values[idx] for k in key}, index=pd.Index(ds.time.values[idx], name="time_h"))
+            print_frame(df, title=f"{ds.attrs['cell']} · {ds.attrs['treatment']} · {ds.attrs['medium']} ({ds[key[0]].attrs['units']})")
+            if out is not None:
+                console.print(f"wrote {out}")
+    run_guarded(go)
+
+
+@app.command()
+def cells() -> None:
+    """List the cell-line catalogue (receptor status, alterations, traits)."""
+    from ..biology import cells_table
+    print_frame(cells_table().drop(columns=["source"]), title="mtorsim cell lines")
+
+
+@app.command()
+def drugs() -> None:
+    """List the drug catalogue (class, targets with potency in nM, molar mass)."""
+    from ..biology import drugs_table
+    print_frame(drugs_table(), title="mtorsim drugs")
+
+
+@app.command("export-sbml")
+def export_sbml(path: Path = typer.Argument(..., help="Output SBML file (.xml).")) -> None:
+    """Export the network as SBML Level 3 (checked with libsbml).
+
+    Example: mtorsim export-sbml mtorsim.xml
+    """
+    from ..model import build_network, write_sbml
+
+    def go():
+        check = write_sbml(build_network(), path)
+        console.print(f"wrote {path} (libsbml: {len(check.errors)} errors, {len(check.warnings)} warnings)")
+    run_guarded(go)
+
+
+@app.command("export-antimony")
+def export_antimony(path: Path = typer.Argument(..., help="Output Antimony file (.ant).")) -> None:
+    """Export the network as Antimony text, with units and sources as comments."""
+    from ..model import build_network, to_antimony
+    path.write_text(to_antimony(build_network()))
+    console.print(f"wrote {path}")
+
+
+@app.command()
+def flagship(out: Path = typer.Option(Path("flagship"), "--out", help="Output folder."),
+             quiet: bool = typer.Option(False, "--quiet")) -> None:
+    """The flagship scenario: MCF7 with and without everolimus 10 nM, 48 h (table + plot).
+
+    Shows the S6K1 -| IRS1 feedback: S6K1 falls within an hour while pAKT S473 rises over a day.
+    """
+    from ..report._flagship import run_flagship
+
+    def go():
+        result = run_flagship(out)
+        if not quiet:
+            print_frame(result.summary, title="MCF7 ± everolimus 10 nM (relative to untreated MCF7)")
+            for p in result.files:
+                console.print(f"wrote {p}")
+    run_guarded(go)
+
+
+@validate_app.command("nelander")
+def validate_nelander(out: Optional[Path] = typer.Option(None, "--out", help="Write the agreement table (.csv)."),
+                      hours: float = typer.Option(24.0, "--hours", help="Time of the model readout (h).")) -> None:
+    """Sign agreement with Nelander et al. 2008 (MCF7, single and paired inhibitors)."""
+    from .._io import write_result
+    from ..evidence import agreement_summary, nelander_agreement
+
+    def go():
+        table = nelander_agreement(hours=hours)
+        pivot = table.pivot_table(index=["condition", "drugs"], columns="readout",
+                                  values="agree", aggfunc=lambda s: s.iloc[0]).reset_index()
+        show = table.assign(result=[("agree" if a else "DISAGREE") if c else "small" for a, c in zip(table.agree, table.counted)])
+        show = show.assign(measured=show.measured.round(2), model_change=show.model_change.round(2))
+        print_frame(show[["condition", "drugs", "readout", "measured", "model_change", "result"]], title="Nelander 2008 MCF7: measured vs model (log2 ratio)")
+        s = agreement_summary(table)
+        console.print(f"sign agreement: {s['agree']}/{s['comparisons']} = {s['fraction']:.0%} "
+                      f"({s['left_out_small_changes']} comparisons with |measured| < 0.1 left out)")
+        if out is not None:
+            write_result(table, out)
+        del pivot
+    run_guarded(go)
