@@ -52,8 +52,8 @@ def parse_concentration(text: str | float | int, *, field: str = "dose", molar_m
     raise InputError(field, text, _ALLOWED)
 
 
-def parse_duration_hours(text: str | float | int, *, field: str = "hours") -> float:
-    """Parse a duration (``48``, ``"48h"``, ``"2 d"``, ``"30 min"``) into hours; must be > 0."""
+def parse_duration_hours(text: str | float | int, *, field: str = "hours", allow_zero: bool = False) -> float:
+    """Parse a duration (``48``, ``"48h"``, ``"2 d"``, ``"30 min"``) into hours; must be > 0 (or ≥ 0 with ``allow_zero``)."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         hours = float(text)
     else:
@@ -64,8 +64,8 @@ def parse_duration_hours(text: str | float | int, *, field: str = "hours") -> fl
         factor = {"h": 1, "hr": 1, "hour": 1, "hours": 1, "min": 1 / 60, "minute": 1 / 60, "minutes": 1 / 60,
                   "d": 24, "day": 24, "days": 24, "s": 1 / 3600, None: 1}[m.group(2)]
         hours = float(m.group(1)) * factor
-    if not hours > 0 or hours == float("inf"):
-        raise InputError(field, text, "a positive, finite duration in hours")
+    if not (hours > 0 or (allow_zero and hours == 0)) or hours == float("inf"):
+        raise InputError(field, text, "a " + ("non-negative" if allow_zero else "positive") + ", finite duration in hours")
     return hours
 
 

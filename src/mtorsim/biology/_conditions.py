@@ -98,7 +98,7 @@ class Dose:
         d = get_drug(drug)
         if d.missing_potency:
             raise InputError("drug", d.name, f"a drug with a potency for every target; the catalogue lacks one for {', '.join(d.missing_potency)}")
-        start_h = 0.0 if start in (0, 0.0, "0", None) else parse_duration_hours(start, field=f"start time of {d.name}")
+        start_h = 0.0 if start is None else parse_duration_hours(start, field=f"start time of {d.name}", allow_zero=True)
         stop_h = None if stop is None else parse_duration_hours(stop, field=f"stop time of {d.name}")
         return cls(d, d.concentration_nM(dose), start_h, stop_h)
 
