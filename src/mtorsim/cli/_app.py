@@ -60,8 +60,16 @@ def print_frame(df, title: str = "", max_rows: int = 200) -> None:
     console.print(table)
 
 
+_registered = False
+
+
 def _register() -> None:
-    from . import _commands  # noqa: F401  (commands attach themselves to `app`)
+    """Attach every command module to ``app`` (once)."""
+    global _registered
+    if _registered:
+        return
+    from . import _commands, _screen_cmds  # noqa: F401  (these attach themselves to `app`)
+    _registered = True
 
 
 def main() -> None:

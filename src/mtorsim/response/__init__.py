@@ -56,3 +56,11 @@ __all__ = [
     "read_lincs_grmetrics",
     "synergy",
 ]
+
+from ._screen import CombinationResult as CombinationResult
+from ._screen import DoseResponseResult as DoseResponseResult
+from ._screen import combination as combination
+from ._screen import dose_response as dose_response
+from ._screen import parse_dose_range as parse_dose_range
+
+__all__ += ["CombinationResult", "DoseResponseResult", "combination", "dose_response", "parse_dose_range"]

@@ -408,7 +408,10 @@ class HillFit:
             se = float(np.sqrt(max(g @ cov @ g, 0.0)))
             centre = np.log10(est) if logscale else est
             lo, hi = centre - tq * se, centre + tq * se
-            out[k] = (10**lo, 10**hi) if logscale else (lo, hi)
+            if logscale:  # an interval beyond ~1e300 is reported as infinite, not as an overflow
+                out[k] = (10.0 ** min(lo, 300.0), 10.0 ** hi if hi < 300 else np.inf)
+            else:
+                out[k] = (lo, hi)
         return out
 
     # -- use ------------------------------------------------------------------------------

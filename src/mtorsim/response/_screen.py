@@ -1,0 +1,190 @@
+"""Virtual screens: dose-response of cell lines to drugs, and two-drug combination grids, from the
+network and the cell-fate layer (72-h plate assays), fitted with :class:`HillFit` and :class:`GRFit`.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import xarray as xr
+
+from .._errors import InputError
+from .._units import format_concentration, parse_concentration
+from .._version import versions
+from ..biology import cell_names, get_cell, get_drug
+from ..fate import FateParameters, assay
+from ..fate._assay import ASSAY_HOURS
+from ._gr import GRFit
+from ._hill import FitConvergenceWarning, HillFit
+from ._synergy import SYNERGY_METHODS, synergy
+
+DEFAULT_DOSES_NM = tuple(np.logspace(-1, 4, 9))   # 0.1 nM .. 10 µM, half-log steps (the LINCS design)
+
+
+def parse_dose_range(text: str | None, n: int = 9, *, field: str = "doses") -> np.ndarray:
+    """``"0.1nM..10uM"`` → ``n`` log-spaced doses in nM; ``"1,10,100nM"`` → explicit doses."""
+    if text is None:
+        return np.logspace(-1, 4, n) if n != len(DEFAULT_DOSES_NM) else np.array(DEFAULT_DOSES_NM)
+    s = str(text).strip()
+    if ".." in s:
+        lo_s, hi_s = s.split("..", 1)
+        unit_hi = re.sub(r"^[-+0-9.eE\s]+", "", hi_s)
+        lo = parse_concentration(lo_s if re.search(r"[A-Za-zµ]", lo_s) else lo_s + unit_hi, field=field)
+        hi = parse_concentration(hi_s, field=field)
+        if not (0 < lo < hi):
+            raise InputError(field, text, "a range LOW..HIGH with 0 < LOW < HIGH, e.g. 0.1nM..10uM")
+        if not (isinstance(n, int) and n >= 2):
+            raise InputError("n_doses", n, "an integer >= 2")
+        return np.logspace(np.log10(lo), np.log10(hi), n)
+    parts = [p for p in s.split(",") if p.strip()]
+    if not parts:
+        raise InputError(field, text, "a range LOW..HIGH or a comma-separated list of doses")
+    unit = re.sub(r"^[-+0-9.eE\s]+", "", parts[-1])
+    doses = np.array([parse_concentration(p if re.search(r"[A-Za-zµ]", p) else p + unit, field=field) for p in parts])
+    if np.any(doses <= 0) or len(doses) < 2:
+        raise InputError(field, text, "at least two positive doses")
+    return np.sort(doses)
+
+
+def _cells(cells) -> list[str]:
+    if cells is None or (isinstance(cells, str) and cells.lower() == "all"):
+        return cell_names()
+    if isinstance(cells, str):
+        cells = [c for c in cells.split(",") if c.strip()]
+    return [get_cell(c).name for c in cells]
+
+
+def _drugs(drugs) -> list[str]:
+    if isinstance(drugs, str):
+        drugs = [d for d in drugs.split(",") if d.strip()]
+    if not drugs:
+        raise InputError("drugs", drugs, "at least one drug name")
+    return [get_drug(d).name for d in drugs]
+
+
+@dataclass(frozen=True)
+class DoseResponseResult:
+    """Per-well values (``data``: viability and GR over dose, cell line, drug) and fitted metrics
+    (``metrics``: one row per cell line × drug, with fit status and range flags)."""
+
+    data: xr.Dataset
+    metrics: pd.DataFrame
+
+
+def _fit_metrics(doses: np.ndarray, viability: np.ndarray, gr: np.ndarray) -> dict:
+    row: dict = {}
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", FitConvergenceWarning)
+        h = HillFit(fix_e0=1.0).fit(doses, viability)
+        g = GRFit().fit(doses, gr)
+    row.update({"IC50_nM": h.ic50_, "IC50_flag": h.censoring_.get("ic50", ""), "Emax": h.emax_, "AUC": h.auc_,
+                "hill": h.hill_, "hill_fit": h.status_,
+                "GR50_nM": g.gr50_, "GR50_flag": g.censoring_.get("gr50", ""), "GRmax": g.gr_max_, "GR_AOC": g.gr_aoc_,
+                "GEC50_nM": g.gec50_, "GRinf": g.grinf_, "GR_fit": g.fit_type_,
+                "fit_warnings": "; ".join(str(w.message) for w in caught)})
+    return row
+
+
+def dose_response(cells="MCF7", drugs="everolimus", *, doses=None, n_doses: int = 9, hours: float = ASSAY_HOURS,
+                  medium: str = "full", fate: FateParameters = FateParameters(), progress: bool = False) -> DoseResponseResult:
+    """Virtual single-drug screen: viability and GR over dose, with Hill and GR fits.
+
+    Parameters
+    ----------
+    cells : a name, a comma-separated string, a list, or ``"all"``.
+    drugs : a name, a comma-separated string or a list.
+    doses : ``"0.1nM..10uM"`` (log-spaced, ``n_doses`` of them), ``"1,10,100nM"``, or an array in nM.
+    hours : assay length (default 72 h).
+
+    Returns
+    -------
+    DoseResponseResult
+        ``data`` (xarray: viability, GR over cell × drug × dose_nM) and ``metrics`` (IC50, Emax, AUC,
+        GR50, GRmax, GEC50, GR_AOC with flags; values beyond the tested doses are NaN with a flag).
+    """
+    cell_list, drug_list = _cells(cells), _drugs(drugs)
+    dose_arr = parse_dose_range(doses, n_doses) if doses is None or isinstance(doses, str) else np.asarray(doses, float)
+    if dose_arr.ndim != 1 or len(dose_arr) < 2 or np.any(~np.isfinite(dose_arr)) or np.any(dose_arr <= 0):
+        raise InputError("doses", doses, "at least two positive, finite doses")
+    shape = (len(cell_list), len(drug_list), len(dose_arr))
+    via, gr = np.full(shape, np.nan), np.full(shape, np.nan)
+    total = shape[0] * shape[1] * shape[2]
+    from rich.progress import Progress
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("dose-response", total=total)
+        for i, c in enumerate(cell_list):
+            for j, d in enumerate(drug_list):
+                for k, x in enumerate(dose_arr):
+                    w = assay(c, [f"{d}={x}nM"], hours=hours, medium=medium, params=fate)
+                    via[i, j, k], gr[i, j, k] = w["viability"], w["GR"]
+                    bar.advance(task)
+    data = xr.Dataset({"viability": (("cell", "drug", "dose_nM"), via, {"units": "fraction of untreated control"}),
+                       "GR": (("cell", "drug", "dose_nM"), gr, {"units": "1", "definition": "Hafner et al. 2016"})},
+                      coords={"cell": cell_list, "drug": drug_list, "dose_nM": ("dose_nM", dose_arr, {"units": "nM"})})
+    data.attrs.update({"assay_hours": hours, "medium": medium, **{f"version_{k}": v for k, v in versions().items()}})
+    rows = []
+    for c in cell_list:
+        for d in drug_list:
+            v = data["viability"].sel(cell=c, drug=d).values
+            g = data["GR"].sel(cell=c, drug=d).values
+            rows.append({"cell": c, "drug": d, **_fit_metrics(dose_arr, v, g)})
+    metrics = pd.DataFrame(rows)
+    metrics.attrs["units"] = {"IC50_nM": "nM", "GR50_nM": "nM", "GEC50_nM": "nM"}
+    return DoseResponseResult(data, metrics)
+
+
+@dataclass(frozen=True)
+class CombinationResult:
+    """The response surface (viability and GR over the two doses) and synergy by each method."""
+
+    surface: xr.Dataset
+    synergy: dict
+    scores: pd.DataFrame
+
+
+def combination(cell: str = "MCF7", drugs=("everolimus", "fulvestrant"), *, doses_a=None, doses_b=None, grid: int = 7,
+                hours: float = ASSAY_HOURS, medium: str = "full", methods=SYNERGY_METHODS,
+                fate: FateParameters = FateParameters(), progress: bool = False) -> CombinationResult:
+    """Two-drug combination screen on a ``grid × grid`` dose grid (zero dose included for each drug),
+    with synergy by Bliss, HSA, Loewe and ZIP on the viability scale."""
+    drug_list = _drugs(drugs)
+    if len(drug_list) != 2:
+        raise InputError("drugs", drugs, "exactly two drugs")
+    if not (isinstance(grid, int) and grid >= 3):
+        raise InputError("grid", grid, "an integer >= 3 (ZIP needs at least 3 doses per drug, zero included)")
+    c = get_cell(cell).name
+    da = parse_dose_range(doses_a, grid - 1, field="doses_a") if doses_a is None or isinstance(doses_a, str) else np.asarray(doses_a, float)
+    db = parse_dose_range(doses_b, grid - 1, field="doses_b") if doses_b is None or isinstance(doses_b, str) else np.asarray(doses_b, float)
+    da, db = np.concatenate([[0.0], da]), np.concatenate([[0.0], db])
+    via = np.full((len(da), len(db)), np.nan)
+    grv = np.full_like(via, np.nan)
+    from rich.progress import Progress
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task("combination", total=via.size)
+        for i, a in enumerate(da):
+            for j, b in enumerate(db):
+                ds = [f"{drug_list[0]}={a}nM"] if a > 0 else []
+                ds += [f"{drug_list[1]}={b}nM"] if b > 0 else []
+                w = assay(c, ds, hours=hours, medium=medium, params=fate)
+                via[i, j], grv[i, j] = w["viability"], w["GR"]
+                bar.advance(task)
+    coords = {"dose_a": ("dose_a", da, {"units": "nM", "drug": drug_list[0]}), "dose_b": ("dose_b", db, {"units": "nM", "drug": drug_list[1]})}
+    surface = xr.Dataset({"viability": (("dose_a", "dose_b"), via, {"units": "fraction of untreated control"}),
+                          "GR": (("dose_a", "dose_b"), grv, {"units": "1"})}, coords=coords)
+    surface.attrs.update({"cell": c, "drug_a": drug_list[0], "drug_b": drug_list[1], "assay_hours": hours,
+                          **{f"version_{k}": v for k, v in versions().items()}})
+    results, rows = {}, []
+    for m in methods:
+        r = synergy(surface["viability"], method=m, effect_scale="viability", dose_unit="nM")
+        results[m] = r
+        rows.append({"method": m, **r.scores.to_dict(), "null_value": r.excess.attrs["null_value"],
+                     "direction": r.excess.attrs["direction"]})
+    return CombinationResult(surface, results, pd.DataFrame(rows).set_index("method"))
+
+
+def dose_label(nM: float) -> str:
+    return format_concentration(nM)
