@@ -69,6 +69,9 @@ def _register() -> None:
     if _registered:
         return
     from . import _commands, _screen_cmds  # noqa: F401  (these attach themselves to `app`)
+    from ._petab_cmd import register as register_petab
+
+    register_petab(app)
     _registered = True
 
 

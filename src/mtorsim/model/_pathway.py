@@ -141,7 +141,7 @@ def _pi3k_akt(net: Network) -> None:
     p("kc_a", 5, "1/h", WEIGHT, "p110-alpha PIP3 production")
     p("kc_b", 0.2, "1/h", "assumed: p110-beta gives a small, receptor-independent share of PIP3 in PTEN-intact cells and sustains it in PTEN-null cells (Wee et al. 2008 PNAS 105:13057)", "p110-beta PIP3 production")
     p("k_pten", 6, "1/h", FAST, "PTEN PIP3 dephosphorylation")
-    p("k_ship", 0.6, "1/h", "assumed: SHIP and other PIP3 phosphatases remove a tenth as much as PTEN", "PTEN-independent PIP3 removal")
+    p("k_ship", 0.05, "1/h", "assumed: SHIP and other PIP3 phosphatases are minor next to PTEN, so that p110-beta alone keeps PIP3 high in PTEN-null cells (their p110-beta dependence: Wee et al. 2008 PNAS 105:13057)", "PTEN-independent PIP3 removal")
     p("w_tras_pten", 1.0, "1", "assumed weight; trastuzumab activates PTEN via Src inhibition in HER2-amplified cells (Nagata et al. 2004 Cancer Cell 6:117, evidence C21)", "trastuzumab -> PTEN activation")
     p("K_her2_excess", 4, "1", "assumed: half-maximal HER2 excess for the trastuzumab-PTEN effect", "HER2 excess scale")
     net.rule("her2_excess", "max(0, level_HER2 - 1) / (max(0, level_HER2 - 1) + K_her2_excess)", "1", "HER2 amplification measure (0 for normal HER2)")

@@ -6,12 +6,13 @@ pre-equilibration. It is the engine behind :func:`mtorsim.calibrate.evaluate_pet
 on its own for published models (BioModels) that are not the mtorsim network.
 
 Initialisation (what "reset" means here)
-    :meth:`SbmlModel.initialise` first restores every value it changed before to the value in the
-    SBML file, then writes the new parameter and compartment values as *initial* values
-    (``init(x)`` in roadrunner) and resets with ``SelectionRecord.ALL``. Initial assignments are
-    therefore evaluated with the new values (a parameter used by an initial assignment takes effect;
-    see ``shared/ENGINES.md``). State overrides (species, and parameters or compartments changed by
-    rate rules) are written last, so they win over the model's initial assignments.
+    :meth:`SbmlModel.initialise` resets everything to the SBML file's values
+    (``reset(SelectionRecord.ALL)``), writes new parameter values as the model's *initial* values
+    and resets again with flags that re-evaluate initial assignments (of species and parameters)
+    from them, so a parameter used by an initial assignment takes effect (see
+    ``shared/ENGINES.md``). Compartment sizes go through roadrunner's stored initial conditions, so
+    species given by concentration keep their concentration. State overrides (species, and
+    rate-rule targets) are written last and win over the model's initial assignments.
 
 Steady state (pre-equilibration) strategy
     The model is integrated with CVODE from its current state over growing horizons
@@ -42,6 +43,11 @@ from roadrunner import SelectionRecord
 from .._errors import InputError, SimulationError
 
 roadrunner.Logger.setLevel(roadrunner.Logger.LOG_ERROR)
+
+# reset flags that set parameters to their (model-level) initial values, re-evaluate initial
+# assignments of parameters and species from them, and reset time, rate-rule states and species
+_RESET_FROM_INIT = (SelectionRecord.TIME | SelectionRecord.RATE | SelectionRecord.FLOATING
+                    | SelectionRecord.DEPENDENT_INITIAL_GLOBAL_PARAMETER)
 
 __all__ = ["IntegratorOptions", "Overrides", "SbmlModel", "SteadyStateOptions"]
 
@@ -153,6 +159,12 @@ class SbmlModel:
     integrator : :class:`IntegratorOptions` (CVODE tolerances, step limit).
     steady_state : :class:`SteadyStateOptions` (the pre-equilibration strategy).
 
+    Attributes
+    ----------
+    species_ids, parameter_ids, compartment_ids, reaction_ids : the model's ids (tuples).
+    kinds : read-only mapping of every id to ``species``, ``parameter``, ``compartment`` or ``reaction``.
+    rr : the underlying ``roadrunner.RoadRunner`` (for what this wrapper does not cover).
+
     Examples
     --------
     >>> m = SbmlModel("BIOMD0000000640.xml")                               # doctest: +SKIP
@@ -184,10 +196,10 @@ class SbmlModel:
         except RuntimeError as exc:
             raise SimulationError("compilation", str(exc), context={"sbml": self.source}) from None
         integ = self.rr.integrator
+        integ.stiff = integrator.stiff  # first: setting it rebuilds CVODE's memory with default settings
         integ.relative_tolerance = integrator.rtol
         integ.absolute_tolerance = integrator.atol
         integ.maximum_num_steps = integrator.max_steps
-        integ.stiff = integrator.stiff
         m = self.rr.model
         self.model_id: str = self.rr.getModelId() if hasattr(self.rr, "getModelId") else ""
         self.species_ids: tuple[str, ...] = tuple(m.getFloatingSpeciesIds()) + tuple(m.getBoundarySpeciesIds())
@@ -197,10 +209,13 @@ class SbmlModel:
         self.reaction_ids: tuple[str, ...] = tuple(m.getReactionIds())
         self.rate_rule_ids: frozenset[str] = frozenset(self.rr.getRateRuleIds())
         self.assignment_rule_ids: frozenset[str] = frozenset(self.rr.getAssignmentRuleIds())
+        self.kinds: Mapping[str, str] = MappingProxyType({
+            **{r: "reaction" for r in self.reaction_ids}, **{c: "compartment" for c in self.compartment_ids},
+            **{p: "parameter" for p in self.parameter_ids}, **{s: "species" for s in self.species_ids}})
         self._amount_species = frozenset(s for s in self.species_ids if self.rr.getHasOnlySubstanceUnits(s))
         self._state_names = [n.rstrip("'") for n in self.rr.getRatesOfChangeNamedArray().colnames]
-        self._pristine: dict[str, float] = {}
-        self._changed: set[str] = set()
+        self._pristine_compartments: dict[str, float] = {}
+        self._compartments_now: dict[str, float] = {}
 
     # -- names ------------------------------------------------------------------------------------
     def __repr__(self) -> str:
@@ -209,21 +224,12 @@ class SbmlModel:
 
     def has(self, name: str) -> bool:
         """Whether ``name`` is a species, parameter, compartment or reaction of the model."""
-        return name in self._kinds
-
-    @property
-    def _kinds(self) -> dict[str, str]:
-        kinds = getattr(self, "_kinds_cache", None)
-        if kinds is None:
-            kinds = {**{r: "reaction" for r in self.reaction_ids}, **{c: "compartment" for c in self.compartment_ids},
-                     **{p: "parameter" for p in self.parameter_ids}, **{s: "species" for s in self.species_ids}}
-            self._kinds_cache = kinds
-        return kinds
+        return name in self.kinds
 
     def kind(self, name: str) -> str:
         """``species``, ``parameter``, ``compartment`` or ``reaction``; raise for unknown names."""
         try:
-            return self._kinds[name]
+            return self.kinds[name]
         except KeyError:
             raise InputError("model id", name, f"an id of a species, parameter, compartment or reaction of "
                              f"{self.source}") from None
@@ -245,19 +251,12 @@ class SbmlModel:
     # -- setting values ---------------------------------------------------------------------------
     def _check(self, field_name: str, values: Mapping[str, float], kinds: tuple[str, ...]) -> None:
         for k, v in values.items():
-            if self._kinds.get(k) not in kinds:
+            if self.kinds.get(k) not in kinds:
                 raise InputError(f"{field_name}[{k!r}]", k, f"an id of a {' or '.join(kinds)} of {self.source}")
             if k in self.assignment_rule_ids:
                 raise InputError(f"{field_name}[{k!r}]", k, "an id not defined by an assignment rule")
             if not isinstance(v, (int, float, np.floating)) or isinstance(v, bool):
                 raise InputError(f"{field_name}[{k!r}]", v, "a number")
-
-    def _set_init(self, name: str, value: float) -> None:
-        sel = f"init({self.selection(name)})"
-        if name not in self._pristine:
-            self._pristine[name] = self.rr.getValue(sel)
-        self._changed.add(name)
-        self.rr.setValue(sel, float(value))
 
     def initialise(self, *, parameters: Mapping[str, float] | None = None, species: Mapping[str, float] | None = None,
                    compartments: Mapping[str, float] | None = None) -> None:
@@ -265,30 +264,50 @@ class SbmlModel:
 
         Parameters
         ----------
-        parameters : global parameter values by id; initial assignments that use them are re-evaluated.
+        parameters : global parameter values by id; initial assignments that use them (of species
+            and of other parameters) are re-evaluated. ``NaN`` keeps the model's value.
         species : initial concentrations by id (amounts for species with only substance units);
             they override the model's initial assignments. ``NaN`` keeps the model's initial value.
         compartments : compartment sizes by id. Species given by concentration keep their
-            concentration.
+            concentration (SBML semantics). Changing a compartment size is slower (~50 ms, roadrunner
+            rewrites its stored initial conditions) than changing a parameter (µs).
         """
         parameters, species, compartments = dict(parameters or {}), dict(species or {}), dict(compartments or {})
         self._check("parameters", parameters, ("parameter",))
         self._check("species", species, ("species",))
         self._check("compartments", compartments, ("compartment",))
+        rr = self.rr
         try:
-            for name in list(self._changed):
-                self.rr.setValue(f"init({self.selection(name)})", self._pristine[name])
-            self._changed.clear()
+            # 1. compartments: through roadrunner's stored initial conditions, only when they change
             late: dict[str, float] = {}
-            for name, value in {**compartments, **parameters}.items():
+            wanted = {k: v for k, v in compartments.items() if not math.isnan(v)}
+            for name in set(self._compartments_now) | set(wanted):
                 if name in self.rate_rule_ids:
-                    late[name] = value  # a state: written after the reset, like species
-                self._set_init(name, value)
-            self.rr.reset(SelectionRecord.ALL)
-            self.rr.model.setTime(0.0)
+                    if name in wanted:
+                        late[name] = wanted[name]
+                    continue
+                if name not in self._pristine_compartments:
+                    self._pristine_compartments[name] = rr.getValue(f"init({name})")
+                target = wanted.get(name, self._pristine_compartments[name])
+                if target != self._compartments_now.get(name, self._pristine_compartments[name]):
+                    rr.setValue(f"init({name})", float(target))
+                    self._compartments_now[name] = float(target)
+            # 2. everything back to the file's values (and the compartments above)
+            rr.reset(SelectionRecord.ALL)
+            model = rr.model  # fetched after step 1, which may rebuild the executable model
+            # 3. parameters as initial values; re-evaluate initial assignments that depend on them
+            if parameters:
+                for name, value in parameters.items():
+                    if name in self.rate_rule_ids:
+                        late[name] = value  # a state: written after the reset, like species
+                    elif not math.isnan(value):
+                        model[f"init({name})"] = float(value)
+                rr.reset(_RESET_FROM_INIT)
+            model.setTime(0.0)
+            # 4. states last, so they win over initial assignments
             for name, value in {**late, **species}.items():
                 if not math.isnan(value):
-                    self.rr.setValue(self.selection(name), float(value))
+                    rr.setValue(self.selection(name), float(value))
         except RuntimeError as exc:
             raise SimulationError("initialisation", str(exc), context={"model": self.source}) from None
 
@@ -308,7 +327,7 @@ class SbmlModel:
                 if not math.isnan(value):
                     self.rr.setValue(self.selection(name), float(value))
         except RuntimeError as exc:
-            raise SimulationError("initialisation", str(exc), context={"model": self.source}) from None
+            raise SimulationError("condition change", str(exc), context={"model": self.source}) from None
 
     def value(self, name: str) -> float:
         """Current value of an id (concentration for species, see :meth:`selection`)."""
@@ -422,7 +441,7 @@ class SbmlModel:
         t = np.asarray(times, dtype=float)
         values = self.integrate(t, selections=sel)
         quantity = {s: ("amount" if s in self._amount_species else "concentration") if s in self.species_ids
-                    else self._kinds.get(s, "time") for s in sel}
+                    else self.kinds.get(s, "time") for s in sel}
         ds = xr.Dataset({s: ("time", values[:, i], {"quantity": quantity[s]}) for i, s in enumerate(sel)},
                         coords={"time": ("time", t, {"units": "model time units"})})
         ds.attrs.update(model=self.source, engine=f"libroadrunner {roadrunner.__version__}",
