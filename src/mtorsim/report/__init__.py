@@ -1,0 +1,1 @@
+"""Reports and figures: thin layers over the API."""
