@@ -119,7 +119,7 @@ def _catalogue() -> dict[str, CellLine]:
             synonyms=tuple(e.get("synonyms") or ()),
             subtype=pick("subtype", None),
             info_alterations=tuple(pick("info_alterations", ())),
-            doubling_time_h=pick("doubling_time_h", None),
+            doubling_time_h=e.get("doubling_time_h"),   # a derived line grows differently: never inherited
             parent=e.get("parent"),
             sources=dict(e.get("sources") or {}),
             note=str(e.get("note") or ""),
