@@ -30,6 +30,16 @@ def tidy(ds: xr.Dataset) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
+def _write_sidecar(attrs: dict, path: Path) -> Path:
+    """Provenance (versions, parameter-set id, seed, ...) of a CSV, in ``<file>.json`` beside it."""
+    import json
+    side = path.with_name(path.name + ".json")
+    tmp = atomic_path(side)
+    tmp.write_text(json.dumps({k: (v if isinstance(v, (str, int, float, bool)) or v is None else str(v)) for k, v in attrs.items()}, indent=2))
+    tmp.replace(side)
+    return side
+
+
 def write_result(obj: xr.Dataset | pd.DataFrame, path: str | Path) -> Path:
     """Write a Dataset (``.nc`` netCDF, or ``.csv`` tidy table) or a DataFrame (``.csv``) atomically."""
     path = Path(path)
@@ -42,15 +52,14 @@ def write_result(obj: xr.Dataset | pd.DataFrame, path: str | Path) -> Path:
             if suffix == ".nc":
                 obj.to_netcdf(tmp)
             else:
-                df = tidy(obj)
-                with open(tmp, "w") as fh:
-                    for k, v in obj.attrs.items():
-                        fh.write(f"# {k}: {v}\n")
-                    df.to_csv(fh, index=False)
+                tidy(obj).to_csv(tmp, index=False)
+                _write_sidecar(obj.attrs, path)
         else:
             if suffix != ".csv":
                 raise InputError("out", str(path), "a .csv file for a table")
             obj.to_csv(tmp, index=False)
+            if obj.attrs:
+                _write_sidecar(obj.attrs, path)
         tmp.replace(path)
     finally:
         if tmp.exists():

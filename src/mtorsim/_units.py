@@ -38,17 +38,16 @@ def parse_concentration(text: str | float | int, *, field: str = "dose", molar_m
     if value < 0:
         raise InputError(field, text, "a non-negative concentration")
     unit = unit or "nM"
-    unit_norm = unit.replace("L", "l").replace("ml", "mL".lower())
-    molar = {"pM": 1e-3, "nM": 1.0, "uM": 1e3, "mM": 1e6, "M": 1e9}
-    if unit in molar:
-        return value * molar[unit]
-    mass = {"pg/ml": 1e-9, "ng/ml": 1e-6, "ug/ml": 1e-3, "mg/ml": 1.0, "mg/l": 1e-3, "g/l": 1.0, "ug/l": 1e-6, "ng/l": 1e-9}
-    key = unit_norm.lower()
-    if key in mass:
+    try:
+        q = Q_(value, unit.replace("ml", "mL").replace("ul", "uL"))
+    except Exception:  # pint raises several error types for unknown units
+        raise InputError(field, text, _ALLOWED) from None
+    if q.check("[substance] / [length] ** 3"):
+        return float(q.to("nM").magnitude)
+    if q.check("[mass] / [length] ** 3"):
         if molar_mass_g_per_mol is None:
             raise InputError(field, text, "a molar unit (pM, nM, uM, mM): this drug has no molar mass in the catalogue")
-        grams_per_litre = value * mass[key]
-        return grams_per_litre / molar_mass_g_per_mol * 1e9
+        return float((q / Q_(molar_mass_g_per_mol, "g/mol")).to("nM").magnitude)
     raise InputError(field, text, _ALLOWED)
 
 

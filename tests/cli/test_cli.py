@@ -16,7 +16,7 @@ def test_simulate_writes_a_tidy_csv(tmp_path):
     out = tmp_path / "x.csv"
     r = runner.invoke(app, ["simulate", "--cell", "mcf-7", "--drug", "everolimus=10nM", "--hours", "24", "--out", str(out)])
     assert r.exit_code == 0, r.output
-    df = pd.read_csv(out, comment="#")
+    df = pd.read_csv(out)
     assert set(df.observable) >= {"pAKT_S473", "pS6K1_T389"}
     assert (df.cell == "MCF7").all()
 

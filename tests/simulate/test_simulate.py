@@ -116,7 +116,10 @@ def test_writes_csv_and_netcdf(tmp_path):
     write_result(ds, tmp_path / "a.csv")
     write_result(ds, tmp_path / "a.nc")
     import pandas as pd
-    df = pd.read_csv(tmp_path / "a.csv", comment="#")
+    df = pd.read_csv(tmp_path / "a.csv")
+    import json
+    meta = json.loads((tmp_path / "a.csv.json").read_text())
+    assert meta["parameter_set_id"] == ds.attrs["parameter_set_id"]
     assert list(df.columns) == ["cell", "treatment", "time_h", "observable", "value", "unit"]
     back = xr.open_dataset(tmp_path / "a.nc")
     xr.testing.assert_allclose(back.load(), ds)
