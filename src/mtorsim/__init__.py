@@ -10,7 +10,8 @@ from ._errors import InputError, MtorsimError, SimulationError, UnknownNameError
 from .biology import (CellLine, Dose, Drug, Medium, Treatment, cells_table, define_cell, drugs_table, get_cell,
                       get_drug)
 from .model import build_network, to_antimony, to_sbml, write_sbml
-from .simulate import SolverOptions, simulate
+from .response import combination, dose_response
+from .simulate import SolverOptions, failures, simulate, simulate_many
 
 try:
     __version__ = version("mtorsim")
@@ -18,5 +19,6 @@ except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
 __all__ = ["CellLine", "Dose", "Drug", "InputError", "Medium", "MtorsimError", "SimulationError", "SolverOptions",
-           "Treatment", "UnknownNameError", "__version__", "build_network", "cells_table", "define_cell", "drugs_table",
-           "get_cell", "get_drug", "simulate", "to_antimony", "to_sbml", "write_sbml"]
+           "Treatment", "UnknownNameError", "__version__", "build_network", "cells_table", "combination", "define_cell",
+           "dose_response", "drugs_table", "failures", "get_cell", "get_drug", "simulate", "simulate_many", "to_antimony",
+           "to_sbml", "write_sbml"]

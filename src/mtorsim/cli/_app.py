@@ -69,9 +69,13 @@ def _register() -> None:
     if _registered:
         return
     from . import _commands, _screen_cmds  # noqa: F401  (these attach themselves to `app`)
+    from ._bench_cmd import register as register_bench
+    from ._many_cmd import register as register_many
     from ._petab_cmd import register as register_petab
 
     register_petab(app)
+    register_many(app)
+    register_bench(app)
     _registered = True
 
 

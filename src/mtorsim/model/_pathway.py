@@ -281,7 +281,7 @@ def _er_foxo(net: Network) -> None:
     p("k_167_off", 24, "1/h", FAST, "ERα S167 dephosphorylation")
     switch(net, "ER_pS167", drive="k_167_s6k * S6K1_act + k_167_akt * AKT_act + k_167_rsk * ERK_pp", k_off="k_167_off",
            description="S167-phosphorylated fraction of ERα", initial=0.3)
-    p("a167", 0.5, "1", "assumed: S167 phosphorylation enhances liganded ERα transactivation", "pS167 boost of liganded ERα")
+    p("a167", 1.5, "1", "assumed: S167 phosphorylation by S6K1 enhances liganded ERα transactivation, so mTORC1 inhibition lowers ER activity (evidence C15: Yamnik & Holz; Becker et al. 2011)", "pS167 boost of liganded ERα")
     p("serm_agonism", 0.05, "1", "assumed: tamoxifen-bound ERα keeps ~10% (AF-1) activity in breast cells (partial agonist)", "SERM partial agonism")
     p("serm_167", 1.0, "1", "assumed: AF-1 phosphorylation (S167/S118) turns tamoxifen into an agonist, the Akt/mTOR route to tamoxifen resistance (Campbell et al. 2001; evidence C06)", "maximal pS167-dependent SERM agonism")
     p("K_167", 0.5, "1", "assumed: AF-1-driven activity of tamoxifen-bound or unliganded ERα needs phosphorylation well above the basal level of MCF7 (tamoxifen is an antagonist there)", "pS167 giving half-maximal AF-1 activity")

@@ -77,6 +77,8 @@ class Engine:
         self.defaults = {p.name: p.value for p in self.net.parameters.values()}
         self.initial_state = np.array([self.net.species[s].initial for s in self.state_ids])
         self._steady_cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        #: steady states kept (least recently used dropped first); 0 turns the cache off
+        self.steady_cache_size = 512
         self.rr.timeCourseSelections = ["time"] + self.obs_ids
         # parameter id -> index among roadrunner's global parameters, for vectorised writes
         self._global_index = {k: i for i, k in enumerate(self.rr.model.getGlobalParameterIds())}
@@ -168,9 +170,13 @@ class Engine:
         if np.any(state < -1e-9):
             raise SimulationError("pre-equilibration", f"negative steady state for {self.state_ids[int(np.argmin(state))]}", context=context)
         self._steady_cache[key] = state
-        if len(self._steady_cache) > 512:
+        while len(self._steady_cache) > self.steady_cache_size:
             self._steady_cache.popitem(last=False)
         return state
+
+    def clear_cache(self) -> None:
+        """Forget cached steady states (e.g. to time a cold run)."""
+        self._steady_cache.clear()
 
     def steady_observables(self, params: dict[str, float], *, context: dict | None = None,
                            key: Hashable | None = None) -> np.ndarray:

@@ -34,7 +34,7 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -92,6 +92,8 @@ DASK_MIN_CHUNK = 400
 #: a local pool task costs ~1 ms (pickling + queue); 32 simulations keep it below 3 %
 POOL_MIN_CHUNK = 32
 MAX_CHUNK = 2000
+#: tasks per worker: enough that the last chunk to finish leaves little idle time
+TASKS_PER_WORKER = 8
 SERIAL_CHUNK = 500
 
 
@@ -335,7 +337,7 @@ def _chunk_size(n: int, backend: str, n_workers: int) -> int:
     if backend == "serial":
         return min(n, SERIAL_CHUNK)
     lo = DASK_MIN_CHUNK if backend == "dask" else POOL_MIN_CHUNK
-    return int(max(1, min(n, max(lo, min(MAX_CHUNK, math.ceil(n / (4 * n_workers)))))))
+    return int(max(1, min(n, max(lo, min(MAX_CHUNK, math.ceil(n / (TASKS_PER_WORKER * n_workers)))))))
 
 
 def _chunks(plans: list[_Condition], size: int) -> list[np.ndarray]:
@@ -403,7 +405,7 @@ def _simulate_chunk(eng: Engine, chunk: _Chunk) -> dict:
     """Simulate a chunk; never raises for a failed condition (see the module docstring)."""
     t0 = time.perf_counter()
     n, nt, no = len(chunk.conditions), len(chunk.times), len(eng.obs_ids)
-    values = np.full((n, nt, no), np.nan)
+    values = np.empty((n, nt, no))
     status = np.zeros(n, dtype=np.int8)
     errors: dict[int, str] = {}
     psids: list[str] = []
@@ -426,7 +428,9 @@ def _simulate_chunk(eng: Engine, chunk: _Chunk) -> dict:
                 except MtorsimError:
                     psid = ""
         psids.append(psid)
-    return {"index": chunk.index, "positions": chunk.positions, "values": values, "status": status, "errors": errors,
+    # (observable, row, time): each observable's block is contiguous, as in the assembled Dataset
+    return {"index": chunk.index, "positions": chunk.positions, "values": np.ascontiguousarray(values.transpose(2, 0, 1)),
+            "status": status, "errors": errors,
             "parameter_set_id": psids, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
 
 
@@ -509,7 +513,7 @@ class _Store:
         name = f"chunk-{k:06d}." + ("zarr" if self.fmt == "zarr" else "nc")
         final = self.chunks_dir / name
         tmp = self.chunks_dir / f".{name}.{os.getpid()}.tmp"
-        ds = xr.Dataset({"values": (("row", "time", "observable"), res["values"]), "status": ("row", res["status"]),
+        ds = xr.Dataset({"values": (("observable", "row", "time"), res["values"]), "status": ("row", res["status"]),
                          "position": ("row", np.asarray(res["positions"], dtype=np.int64))},
                         coords={"time": times},
                         attrs={"errors": json.dumps({str(i): m for i, m in res["errors"].items()}),
@@ -669,7 +673,7 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
 
     Expert knobs
     ------------
-    chunk_size : conditions per task (default: ~4 tasks per worker, at least 32 on a local pool and
+    chunk_size : conditions per task (default: ~8 tasks per worker, at least 32 on a local pool and
         400 on Dask so that per-task overhead stays below 5 %). Conditions are grouped by steady
         state within chunks.
     solver : :class:`SolverOptions`; a failed condition is retried once with tighter ones.
@@ -682,8 +686,11 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
         One variable per observable over (``condition``, ``time``) with units; ``status``
         (``ok``/``retried``/``failed``) and ``error`` per condition; the inputs (``cell``,
         ``genotype``, ``treatment``, ``medium``, ``preequilibration_medium``, ``parameter_set``,
-        ``parameter_set_id``, ``param:<name>``, labels) as coordinates; provenance and a failure
-        summary (``n_failed``, ``n_retried``, ``failures``) in ``attrs``.
+        ``parameter_set_id`` of the full parameter vector as in ``simulate``, and labels) as
+        coordinates, with ``param:<name>`` for every parameter named by a ``param:`` column (the
+        override in force, whatever its source; NaN = the cell's own value); provenance, the run's
+        layout (backend, workers, chunks) and a failure summary (``n_failed``, ``n_retried``,
+        ``failures``) in ``attrs``. :func:`failures` lists the failed conditions with their inputs.
 
     Raises
     ------
@@ -744,18 +751,18 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     done = st.done if st is not None else set()
     todo = [c for c in all_chunks if c.index not in done]
 
-    results: dict[int, dict] = {}
-    stats = {"seconds": 0.0, "pids": set()}
-
+    acc = _Accumulator(n, len(t), len(eng.observables))
+    stats = {"seconds": 0.0}
+    if st is not None:
+        for k in sorted(done):
+            acc.add(st.read(k))
     bar = _progress(progress, n, sum(len(c.positions) for c in all_chunks if c.index in done))
 
     def on_result(res: dict) -> None:
         if st is not None:
             st.write(res, t)
-        else:
-            results[res["index"]] = res
+        acc.add(res)   # copied into place as results arrive, overlapping the workers' computing
         stats["seconds"] += res["seconds"]
-        stats["pids"].add(res["pid"])
         bar.advance(len(res["positions"]))
 
     wall = time.perf_counter()
@@ -769,11 +776,9 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
         used = _run_dask(eng, todo, on_result, bar, workers, scheduler)
     wall = time.perf_counter() - wall
 
-    if st is not None:
-        for c in all_chunks:
-            if c.index not in results:
-                results[c.index] = st.read(c.index)
-    ds = _assemble(eng, plans, coords, pset_labels, t, normalize, [results[c.index] for c in all_chunks])
+    if acc.missing():
+        raise MtorsimError(f"internal error: {acc.missing()} conditions have no result")
+    ds = _assemble(eng, plans, coords, pset_labels, t, normalize, acc)
     ds.attrs.update({
         "backend": backend, "n_workers": int(used), "chunk_size": int(size), "n_chunks": len(all_chunks),
         "n_chunks_resumed": len(all_chunks) - len(todo), "wall_seconds": round(wall, 4),
@@ -785,27 +790,40 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     return ds
 
 
-def _assemble(eng: Engine, plans: list[_Condition], coords: dict, pset_labels: list[str], t: np.ndarray, normalize: str,
-              results: Iterable[dict]) -> xr.Dataset:
-    n, no = len(plans), len(eng.observables)
-    values = np.full((n, len(t), no), np.nan)
-    status = np.zeros(n, dtype=np.int8)
-    errors = np.full(n, "", dtype=object)
-    psid = np.full(n, "", dtype=object)
-    for res in results:
+class _Accumulator:
+    """The result arrays, filled chunk by chunk at the chunks' positions."""
+
+    def __init__(self, n: int, nt: int, no: int):
+        self.values = np.empty((no, n, nt))
+        self.status = np.zeros(n, dtype=np.int8)
+        self.errors = np.full(n, "", dtype=object)
+        self.psid = np.full(n, "", dtype=object)
+        self.filled = np.zeros(n, dtype=bool)
+
+    def add(self, res: dict) -> None:
         pos = np.asarray(res["positions"])
-        values[pos] = res["values"]
-        status[pos] = res["status"]
+        self.values[:, pos, :] = res["values"]
+        self.status[pos] = res["status"]
         for i, m in res["errors"].items():
-            errors[pos[int(i)]] = m
-        psid[pos] = np.asarray(res["parameter_set_id"], dtype=object)
+            self.errors[pos[int(i)]] = m
+        self.psid[pos] = np.asarray(res["parameter_set_id"], dtype=object)
+        self.filled[pos] = True
+
+    def missing(self) -> int:
+        return int((~self.filled).sum())
+
+
+def _assemble(eng: Engine, plans: list[_Condition], coords: dict, pset_labels: list[str], t: np.ndarray, normalize: str,
+              acc: _Accumulator) -> xr.Dataset:
+    values, status, errors, psid = acc.values, acc.status, acc.errors, acc.psid
+    n = len(plans)
     if normalize == "reference":
         unit = "relative to untreated MCF7 in full medium (steady state)"
     elif normalize == "cell":
         unit = "relative to the condition's untreated cell (its pre-equilibration medium, steady state)"
     else:
         unit = "model units (relative amounts and active fractions)"
-    data_vars = {name: xr.Variable(("condition", "time"), values[:, :, j],
+    data_vars = {name: xr.Variable(("condition", "time"), values[j],
                                    attrs={"units": unit, "description": eng.net.observables[name].description})
                  for j, name in enumerate(eng.observables)}
     names = np.array([_STATUS_NAMES[int(s)] for s in status], dtype=object)
