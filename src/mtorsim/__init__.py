@@ -6,6 +6,7 @@ A mechanistic network model (``mtorsim.model``) with cell lines, genotypes and d
 
 from importlib.metadata import PackageNotFoundError, version
 
+from . import store as runs
 from ._errors import InputError, MtorsimError, SimulationError, UnknownNameError
 from .biology import (CellLine, Dose, Drug, Medium, Treatment, cells_table, define_cell, drugs_table, get_cell,
                       get_drug)
@@ -18,7 +19,7 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["CellLine", "Dose", "Drug", "InputError", "Medium", "MtorsimError", "SimulationError", "SolverOptions",
+__all__ = ["runs", "CellLine", "Dose", "Drug", "InputError", "Medium", "MtorsimError", "SimulationError", "SolverOptions",
            "Treatment", "UnknownNameError", "__version__", "build_network", "cells_table", "combination", "define_cell",
            "dose_response", "drugs_table", "failures", "get_cell", "get_drug", "simulate", "simulate_many", "to_antimony",
            "to_sbml", "write_sbml"]

@@ -72,8 +72,10 @@ def _register() -> None:
     from ._bench_cmd import register as register_bench
     from ._many_cmd import register as register_many
     from ._petab_cmd import register as register_petab
+    from ._runs_cmd import register as register_runs
 
     register_petab(app)
+    register_runs(app)
     register_many(app)
     register_bench(app)
     _registered = True
