@@ -122,3 +122,27 @@ def validate_nelander(out: Optional[Path] = typer.Option(None, "--out", help="Wr
             write_result(table, out)
         del pivot
     run_guarded(go)
+
+
+@validate_app.command("screens")
+def validate_screens(quick: bool = typer.Option(False, "--quick", help="Only everolimus and alpelisib on LINCS; 4x4 O'Neil grids."),
+                     out: Optional[Path] = typer.Option(None, "--out", help="Folder for the comparison tables (.csv).")) -> None:
+    """Virtual screens vs real ones: LINCS GR metrics, O'Neil 2016 synergy, published combinations (C04, C06, C17/C24)."""
+    from .._io import write_result
+    from ..evidence._screens import kinase_vs_rapalog, lincs_comparison, oneil_comparison, published_combinations
+
+    def go():
+        table, summary = lincs_comparison(drugs=["everolimus", "alpelisib"] if quick else None, progress=True)
+        print_frame(summary.round(3), title="HMS LINCS breast panel: model vs measured (per drug)")
+        kv = kinase_vs_rapalog(summary)
+        console.print(f"mTOR kinase inhibitors reach lower GRmax than rapalogs — measured: {kv['measured']}, model: {kv['model']}")
+        oneil = oneil_comparison(grid=4 if quick else 5)
+        if len(oneil):
+            console.print(f"O'Neil 2016 Loewe synergy sign agreement: {int(oneil.agree.sum())}/{len(oneil)} = {oneil.agree.mean():.0%}")
+        pub = published_combinations()
+        print_frame(pub[["evidence", "statement", "model", "agree"]], title="published combinations")
+        if out is not None:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, df in (("lincs_wells", table), ("lincs_summary", summary), ("oneil", oneil), ("published", pub)):
+                write_result(df, out / f"{name}.csv")
+    run_guarded(go)

@@ -25,19 +25,35 @@ def _microtubule_effect(drugs) -> float:
     return x ** h / (1 + x ** h)
 
 
-def assay(cell: str | CellLine, drugs=(), *, hours: float = ASSAY_HOURS, medium: str | Medium = "full",
-          params: FateParameters = FateParameters(), n_points: int = 25) -> dict[str, float]:
-    """Simulate one well: returns viability (N/N_ctrl), GR, relative cell number N/N0, G1 arrest
-    and mean apoptosis rate at the end of the assay."""
-    c = get_cell(cell)
+def _numbers(c: CellLine, drugs, hours: float, medium, params: FateParameters, n_points: int):
     td, _ = doubling_time_h(c)
     sig = simulate(c, drugs=drugs, medium=medium, hours=hours, n_points=n_points, normalize="cell",
                    preequilibration_medium="full")
     r = rates(sig, doubling_time=td, microtubule_effect=_microtubule_effect(drugs), params=params)
-    n = cell_numbers(r)
+    return cell_numbers(r), r
+
+
+def assay(cell: str | CellLine, drugs=(), *, hours: float = ASSAY_HOURS, medium: str | Medium = "full",
+          params: FateParameters = FateParameters(), n_points: int = 25) -> dict[str, float]:
+    """Simulate one well: cells kept in full medium, then switched at t = 0 to ``medium`` with ``drugs``.
+
+    Returns viability (N/N_ctrl), GR (Hafner et al. 2016), relative cell number N/N0, G1 arrest and the
+    mean apoptosis rate at the end of the assay. The control is the untreated well in the same medium
+    (in full medium it grows at ln 2 / doubling time).
+    """
+    c = get_cell(cell)
+    n, r = _numbers(c, drugs, hours, medium, params, n_points)
     n_end = float(n.isel(time=-1))
-    n_ctrl = math.exp((math.log(2) / td - params.r_apo0) * hours)
-    gr = 2 ** (math.log2(n_end) / math.log2(n_ctrl)) - 1 if n_end > 0 else -1.0
+    med = medium if isinstance(medium, Medium) else Medium(medium)
+    if med == Medium("full"):
+        td, _ = doubling_time_h(c)
+        n_ctrl = math.exp((math.log(2) / td - params.r_apo0) * hours)
+    else:
+        n_ctrl = float(_numbers(c, (), hours, medium, params, n_points)[0].isel(time=-1))
+    if n_ctrl > 1:
+        gr = 2 ** (math.log2(n_end) / math.log2(n_ctrl)) - 1 if n_end > 0 else -1.0
+    else:  # the control does not grow: GR is undefined (Hafner et al. 2016 require a growing control)
+        gr = float("nan")
     return {"viability": n_end / n_ctrl, "GR": gr, "relative_cell_number": n_end,
             "g1_arrest": float(r["g1_arrest"].isel(time=-1)), "apoptosis_rate_per_h": float(r["apoptosis_rate"].mean())}
 

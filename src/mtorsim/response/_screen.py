@@ -154,8 +154,8 @@ def combination(cell: str = "MCF7", drugs=("everolimus", "fulvestrant"), *, dose
     drug_list = _drugs(drugs)
     if len(drug_list) != 2:
         raise InputError("drugs", drugs, "exactly two drugs")
-    if not (isinstance(grid, int) and grid >= 3):
-        raise InputError("grid", grid, "an integer >= 3 (ZIP needs at least 3 doses per drug, zero included)")
+    if not (isinstance(grid, int) and grid >= 4):
+        raise InputError("grid", grid, "an integer >= 4 (Loewe and ZIP fit each drug alone: 3 non-zero doses and zero)")
     c = get_cell(cell).name
     da = parse_dose_range(doses_a, grid - 1, field="doses_a") if doses_a is None or isinstance(doses_a, str) else np.asarray(doses_a, float)
     db = parse_dose_range(doses_b, grid - 1, field="doses_b") if doses_b is None or isinstance(doses_b, str) else np.asarray(doses_b, float)

@@ -1,0 +1,34 @@
+"""Virtual screens against real ones (issue 4 §4). These tests check the comparison machinery and
+the agreements that hold; the numbers that do not yet reach the issue's targets are reported by
+`mtorsim validate screens`, not asserted."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mtorsim.evidence._screens import kinase_vs_rapalog, lincs_comparison, lincs_table, pathway_activated
+
+
+def test_lincs_table_maps_names_to_the_catalogue(shared_data):
+    t = lincs_table()
+    assert {"MCF7", "T47D", "MDA-MB-231", "BT-474"} <= set(t.cell)
+    assert {"everolimus", "alpelisib", "torin2"} <= set(t.drug)
+    assert t["GR50_nM"].isna().any()          # censored values stay NaN, never numbers
+
+
+def test_alpelisib_ranking_follows_the_lincs_panel(shared_data):
+    """HMS LINCS (Hafner et al.; shared/data/response): PIK3CA-mutant lines are the most alpelisib-sensitive,
+    PTEN-null lines (p110-beta-driven) among the least; the model's GR_AOC ranking must follow (Spearman >= 0.5)."""
+    table, summary = lincs_comparison(drugs=["alpelisib"])
+    rho = float(summary.set_index("drug").loc["alpelisib", "spearman_GR_AOC"])
+    assert rho >= 0.5, table.sort_values("GR_AOC_measured").to_string()
+
+
+def test_pathway_activation_flag():
+    assert pathway_activated("MCF7") and pathway_activated("MDA-MB-468") and not pathway_activated("MDA-MB-231")
+
+
+def test_kinase_vs_rapalog_needs_both_classes():
+    import pandas as pd
+    assert kinase_vs_rapalog(pd.DataFrame({"drug_class": ["rapalog"], "GRmax_measured_median": [0.3], "GRmax_model_median": [0.5]})) == {"measured": None, "model": None}
