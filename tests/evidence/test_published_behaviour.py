@@ -179,7 +179,8 @@ def test_lted_has_higher_pi3k_mtor_activity_and_depends_on_it_more():
     def drive_left(cell, medium):
         ds = simulate(cell, drugs=["dactolisib=100nM"], medium=medium, hours=24, normalize="cell")
         return at(ds, "cyclinD1", 24)
-    assert drive_left("MCF7-LTED", "charcoal_stripped") < drive_left("MCF7", "full") - 0.1
+    # LTED growth drive depends more on PI3K/mTOR: at least 10 % less of it is left under dactolisib
+    assert drive_left("MCF7-LTED", "charcoal_stripped") < 0.9 * drive_left("MCF7", "full")
 
 
 # ---- 7. ER <-> S6K1 (C15, C16)
