@@ -70,12 +70,14 @@ def _register() -> None:
         return
     from . import _commands, _screen_cmds  # noqa: F401  (these attach themselves to `app`)
     from ._bench_cmd import register as register_bench
+    from ._calibrate_cmd import register as register_calibrate
     from ._many_cmd import register as register_many
     from ._petab_cmd import register as register_petab
     from ._runs_cmd import register as register_runs
 
     register_petab(app)
     register_runs(app)
+    register_calibrate(app)
     register_many(app)
     register_bench(app)
     _registered = True
