@@ -110,7 +110,8 @@ TRAITS: dict[str, list[Effect]] = {
         Effect("gene_IRS1", "mul", 2.0, "assumed size; LTED cells raise IGF-1R/InsR/IRS signalling to PI3K (evidence C17: increased p-AKT and p-S6K)"),
         Effect("level_HER2", "mul", 2.0, "assumed size; MCF7-LTED over-express HER2 (Martin et al. 2012, evidence C05; no number given)"),
         Effect("gene_HER3", "mul", 1.5, "assumed size; LTED cells raise HER3 phosphorylation with everolimus (Martin et al. 2012, evidence C05)"),
-        Effect("er_lig_indep", "mul", 3.0, "assumed size; LTED cells keep ER activity without oestradiol (ligand-independent ERα; evidence C17, C24)"),
+        Effect("K_167", "mul", 0.6, "assumed size; LTED cells keep ER activity without oestradiol through ligand-independent, "
+               "PI3K/mTOR-driven AF-1 activation (evidence C17, C24; everolimus-sensitive, C05): AF-1 activity needs less S167 phosphorylation"),
         Effect("gene_ESR1", "mul", 1.5, "assumed size; LTED cells keep or raise ERα"),
     ],
     "aromatase": [Effect("aromatase_level", "set", 1.0, "MCF7-aro/T47D-aro overexpress CYP19A1 and make oestradiol from androstenedione (Boulay et al. 2005, evidence C04)")],

@@ -83,10 +83,12 @@ def phenotypes(cells=None, *, drugs=(), hours: float = 120.0, params: FateParame
     inhibitor), every condition, the reference included, also has the drugs.
     """
     from ..biology import cell_names
-    names = cell_names() if cells is None or cells == "all" else [get_cell(c).name for c in ([cells] if isinstance(cells, str) else cells)]
+    if cells is None or (isinstance(cells, str) and cells.lower() == "all"):
+        lines = [get_cell(n) for n in cell_names()]
+    else:
+        lines = [get_cell(c) for c in ([cells] if isinstance(cells, (str, CellLine)) else cells)]
     rows = []
-    for name in names:
-        c = get_cell(name)
+    for c in lines:
         ref = _division(c, Medium("full", estradiol_nM=1.0), tuple(drugs), hours, params)
         row = {"cell": c.name, "proliferation_full": ref}
         for key, (med, extra) in PHENOTYPE_CONDITIONS.items():

@@ -102,16 +102,19 @@ def fit_fate(measured: pd.DataFrame, signals: xr.Dataset, *, start: FateParamete
     test = holdout_lines(cells)
     train = [c for c in cells if c not in test]
     meas = measured.set_index(["cell", "drug"])["GR_AOC"]
+    meas_max = measured.set_index(["cell", "drug"])["GRmax"]
 
-    def predict(p: FateParameters) -> pd.Series:
-        aoc = panel_gr_aoc(panel_gr(signals, p)).to_series()
-        return aoc.reindex(meas.index)
+    def predict(p: FateParameters) -> tuple[pd.Series, pd.Series]:
+        gr = panel_gr(signals, p)
+        aoc = panel_gr_aoc(gr).to_series()
+        grmax = gr.isel(dose_nM=-1).to_series()      # GRmax: GR at the highest tested dose
+        return aoc.reindex(meas.index), grmax.reindex(meas.index)
 
     def residuals(x):
         p = replace(start, **dict(zip(FITTED, x)))
-        pred = predict(p)
+        aoc, grmax = predict(p)
         mask = meas.index.get_level_values("cell").isin(train)
-        r = (pred - meas)[mask].to_numpy()
+        r = np.concatenate([(aoc - meas)[mask].to_numpy(), (grmax - meas_max)[mask].to_numpy()])
         return np.nan_to_num(r, nan=1.0)
 
     x0 = np.array([getattr(start, k) for k in FITTED])
@@ -119,12 +122,13 @@ def fit_fate(measured: pd.DataFrame, signals: xr.Dataset, *, start: FateParamete
     hi = np.array([BOUNDS[k][1] for k in FITTED])
     sol = optimize.least_squares(residuals, np.clip(x0, lo, hi), bounds=(lo, hi), diff_step=1e-3)
     best = replace(start, **dict(zip(FITTED, sol.x)))
-    pred = predict(best)
-    df = pd.DataFrame({"measured": meas, "model": pred}).reset_index()
+    pred, pred_max = predict(best)
+    df = pd.DataFrame({"measured": meas, "model": pred, "GRmax_measured": meas_max, "GRmax_model": pred_max}).reset_index()
     df["set"] = np.where(df["cell"].isin(test), "held out", "training")
     rows = []
     for s, g in df.groupby("set"):
         rows.append({"set": s, "n": len(g), "rmse_GR_AOC": float(np.sqrt(np.mean((g.model - g.measured) ** 2))),
+                     "rmse_GRmax": float(np.sqrt(np.mean((g.GRmax_model - g.GRmax_measured) ** 2))),
                      "spearman_all": float(stats.spearmanr(g.measured, g.model).statistic)})
     return FateFit(best, tuple(train), tuple(test), pd.DataFrame(rows), df)
 

@@ -34,7 +34,7 @@ DEFAULT_DOUBLING_TIME_H = 36.0
 DOUBLING_SOURCE = "assumed: 36 h, a typical doubling time of breast cancer lines in culture, used where the catalogue has none"
 
 #: fate parameter -> (unit, source)
-FIT_NOTE = ("fitted to HMS LINCS breast GR_AOC (shared/data/response/hmslincs_brca_grmetrics_pathway.csv; 11 drugs x "
+FIT_NOTE = ("fitted to HMS LINCS breast GR_AOC and GRmax (shared/data/response/hmslincs_brca_grmetrics_pathway.csv; 11 drugs x "
             "15 training lines, 7 lines held out; mtorsim.fate._calibrate.fit_fate, 2026-11-24)")
 
 FATE_SOURCES: dict[str, tuple[str, str]] = {
@@ -43,9 +43,8 @@ FATE_SOURCES: dict[str, tuple[str, str]] = {
     "n_drive": ("1", FIT_NOTE),
     "a_translation": ("1", FIT_NOTE),
     "r_apo0": ("1/h", "assumed: ~1% of cells die per day untreated"),
-    "k_apo": ("1/h", FIT_NOTE + "; the estimate is at its bound 0: 72-h GR data do not identify death from loss of survival "
-                     "signalling (fixing it at 0.02/h raised the held-out RMSE from 0.208 to 0.227)"),
-    "K_survival": ("1", "assumed: apoptosis rises steeply once the survival signal falls below ~40% of untreated (inactive while k_apo = 0)"),
+    "k_apo": ("1/h", FIT_NOTE + " (with GR_AOC alone the estimate ran to 0: GRmax is what identifies death)"),
+    "K_survival": ("1", "assumed: apoptosis rises steeply once the survival signal falls below ~40% of untreated"),
     "m_survival": ("1", "assumed: steep (Hill 4) apoptotic threshold"),
     "k_mitotic": ("1", FIT_NOTE + " (paclitaxel only)"),
 }
@@ -56,13 +55,13 @@ class FateParameters:
     """Global cell-fate parameters (see ``FATE_SOURCES`` for units and sources)."""
 
     K_drive: float = 5.0
-    n_drive: float = 2.08
-    a_translation: float = 0.97
+    n_drive: float = 3.17
+    a_translation: float = 0.668
     r_apo0: float = 0.0004
-    k_apo: float = 0.0
+    k_apo: float = 0.040
     K_survival: float = 0.4
     m_survival: float = 4.0
-    k_mitotic: float = 0.79
+    k_mitotic: float = 1.13
 
     def __post_init__(self) -> None:
         for f in fields(self):
