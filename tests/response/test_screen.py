@@ -47,3 +47,20 @@ def test_combination_needs_two_drugs_and_a_big_enough_grid():
         combination("MCF7", ["everolimus"], grid=4)
     with pytest.raises(InputError, match="grid"):
         combination("MCF7", ["everolimus", "alpelisib"], grid=3)
+
+
+def test_screen_wells_match_single_assays():
+    """The screen path (simulate_many + vectorised fate) and the one-well path (assay) are the same model."""
+    from mtorsim.fate import assay
+    res = dose_response("T47D", "alpelisib", doses=[10.0, 100.0, 1000.0, 10000.0])
+    for x in (10.0, 1000.0):
+        w = assay("T47D", [f"alpelisib={x}nM"])
+        assert float(res.data["GR"].sel(cell="T47D", drug="alpelisib", dose_nM=x)) == pytest.approx(w["GR"], rel=1e-9)
+        assert float(res.data["viability"].sel(cell="T47D", drug="alpelisib", dose_nM=x)) == pytest.approx(w["viability"], rel=1e-9)
+
+
+def test_screen_resumes_from_its_work_folder(tmp_path):
+    a = dose_response("MCF7", "everolimus", doses=[0.1, 1.0, 10.0, 100.0], out=tmp_path / "w")
+    b = dose_response("MCF7", "everolimus", doses=[0.1, 1.0, 10.0, 100.0], out=tmp_path / "w")
+    np.testing.assert_array_equal(a.data["GR"].values, b.data["GR"].values)
+    assert (tmp_path / "w" / "manifest.json").exists()

@@ -19,6 +19,8 @@ def dose_response_cmd(
     hours: float = typer.Option(72.0, "--hours", help="Assay length (h)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the fitted metrics (.csv); the per-well values go beside it."),
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write dose-response curves (.png)."),
+    work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Stream wells here; an interrupted screen resumes from it."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: all cores)."),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """Virtual single-drug screen: viability and GR over dose, with IC50/Emax/AUC and GR50/GRmax/GEC50/GR_AOC.
@@ -29,7 +31,8 @@ def dose_response_cmd(
     from ..response import dose_response
 
     def go():
-        res = dose_response(cells, drug, doses=doses, n_doses=n_doses, hours=hours, progress=not quiet)
+        res = dose_response(cells, drug, doses=doses, n_doses=n_doses, hours=hours, progress=not quiet,
+                            out=work_dir, n_workers=workers)
         if out is not None:
             write_result(res.metrics, out)
             wells = res.data.to_dataframe().reset_index()
@@ -65,7 +68,8 @@ def combo_cmd(
     cell: str = typer.Option("MCF7", "--cell", help="Cell line."),
     drugs: str = typer.Option("everolimus,fulvestrant", "--drugs", help="Two drugs, comma-separated."),
     grid: str = typer.Option("7x7", "--grid", help="Grid size NxN (zero dose included), N >= 3."),
-    out: Optional[Path] = typer.Option(None, "--out", help="Output folder: surface.nc, synergy.csv, plots."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder: surface.nc, synergy.csv, plots; wells stream to OUT/wells (resumable)."),
+    workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: all cores)."),
     quiet: bool = typer.Option(False, "--quiet"),
 ) -> None:
     """Two-drug combination: response surface and synergy (Bliss, HSA, Loewe, ZIP; positive = synergy).
@@ -83,7 +87,8 @@ def combo_cmd(
             raise InputError("grid", grid, "NxN, e.g. 7x7") from None
         if n_a != n_b:
             raise InputError("grid", grid, "a square grid NxN")
-        res = combination(cell, drugs.split(","), grid=n_a, progress=not quiet)
+        res = combination(cell, drugs.split(","), grid=n_a, progress=not quiet, n_workers=workers,
+                          out=None if out is None else out / "wells")
         if out is not None:
             out.mkdir(parents=True, exist_ok=True)
             write_result(res.surface, out / "surface.nc")
@@ -92,10 +97,12 @@ def combo_cmd(
             import matplotlib
             matplotlib.use("Agg")
             import matplotlib.pyplot as plt
-            fig, axes = plt.subplots(1, 3, figsize=(15, 4.2))
+            from ..response import plot_isobologram
+            fig, axes = plt.subplots(1, 4, figsize=(20, 4.2))
             plot_response_surface(res.surface["viability"], ax=axes[0])
             plot_synergy(res.synergy["bliss"], ax=axes[1])
             plot_synergy(res.synergy["loewe"], ax=axes[2])
+            plot_isobologram(res.synergy["loewe"], 0.5, ax=axes[3])
             fig.tight_layout()
             fig.savefig(out / "combination.png", dpi=110)
             plt.close(fig)

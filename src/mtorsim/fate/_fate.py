@@ -89,10 +89,10 @@ def rates(signals: xr.Dataset, *, doubling_time: float, microtubule_effect: floa
     for v in ("cyclinD1", "translation", "survival"):
         if v not in signals:
             raise InputError("signals", v, "a Dataset from simulate() with cyclinD1, translation and survival")
-    if not doubling_time > 0:
-        raise InputError("doubling_time", doubling_time, "a positive number of hours")
+    if not np.all(np.asarray(doubling_time) > 0):
+        raise InputError("doubling_time", doubling_time, "a positive number of hours (or one per condition)")
     p = params
-    r0 = math.log(2) / doubling_time
+    r0 = math.log(2) / doubling_time        # a number, or a DataArray over the condition dimension
     d = signals["cyclinD1"].clip(min=0)
     drive = d ** p.n_drive * (1 + p.K_drive ** p.n_drive) / (p.K_drive ** p.n_drive + d ** p.n_drive)
     r_div = r0 * drive * signals["translation"].clip(min=0) ** p.a_translation
@@ -106,7 +106,8 @@ def rates(signals: xr.Dataset, *, doubling_time: float, microtubule_effect: floa
     for k, unit in (("division_rate", "1/h"), ("apoptosis_rate", "1/h"), ("mitotic_death_rate", "1/h"), ("g1_arrest", "1")):
         out[k].attrs["units"] = unit
     out.attrs.update(signals.attrs)
-    out.attrs["doubling_time_h"] = doubling_time
+    if np.ndim(doubling_time) == 0:
+        out.attrs["doubling_time_h"] = float(doubling_time)
     return out
 
 

@@ -66,6 +66,58 @@ def _drugs(drugs) -> list[str]:
     return [get_drug(d).name for d in drugs]
 
 
+def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = "full", fate: FateParameters = FateParameters(),
+              backend: str = "auto", n_workers: int | None = None, out=None, resume: bool = True, progress: bool = False,
+              n_points: int = 25) -> pd.DataFrame:
+    """Simulate plate wells (``cell`` and ``drugs`` columns) with :func:`mtorsim.simulate_many` — in parallel,
+    streamed to ``out`` and resumable — and turn the signals into viability and GR with the fate layer.
+
+    Cells are kept in full medium, then switched at t = 0 to ``medium`` with the drugs; the control of
+    each well is the same line untreated in the same medium.
+    """
+    import math
+
+    from ..biology import Medium, Treatment
+    from ..fate import doubling_time_h, rates
+    from ..fate._fate import cell_numbers
+    from ..simulate import simulate_many
+
+    med = Medium(medium) if isinstance(medium, str) else medium
+    table = wells[["cell", "drugs"]].copy()
+    in_full = med == Medium("full")
+    if not in_full:   # controls in the same medium
+        ctrl = pd.DataFrame({"cell": sorted(table["cell"].unique()), "drugs": ""})
+        table = pd.concat([table, ctrl], ignore_index=True)
+    table["medium"] = med.preset if med == Medium(med.preset) else med.label
+    if not isinstance(medium, str) and med != Medium(med.preset):
+        raise InputError("medium", med.label, "a medium preset name for screens (full, charcoal_stripped, serum_free)")
+    table["preequilibration_medium"] = "full"
+    t = np.linspace(0.0, hours, n_points)
+    sig = simulate_many(table, times=t, normalize="cell", backend=backend, n_workers=n_workers, out=out, resume=resume,
+                        progress=progress)
+    td = xr.DataArray([doubling_time_h(c)[0] for c in table["cell"]], dims="condition", coords={"condition": sig.condition})
+    mt = []
+    for drugs in table["drugs"]:
+        u = Treatment.make([d for d in str(drugs).split(";") if d.strip()]).slot_inputs(0.0)
+        x, h = u.get("u_microtubule", 0.0), u.get("h_microtubule", 1.0)
+        mt.append(x ** h / (1 + x ** h))
+    mt = xr.DataArray(mt, dims="condition", coords={"condition": sig.condition})
+    r = rates(sig[["cyclinD1", "translation", "survival"]], doubling_time=td, microtubule_effect=mt, params=fate)
+    n_end = cell_numbers(r).isel(time=-1).values
+    status = sig["status"].values if "status" in sig else np.array(["ok"] * len(table))
+    n_end = np.where(status == "failed", np.nan, n_end)
+    if in_full:
+        n_ctrl = np.exp((math.log(2) / td.values - fate.r_apo0) * hours)
+    else:
+        ctrl_n = {c: n for c, n, d in zip(table["cell"], n_end, table["drugs"]) if d == ""}
+        n_ctrl = np.array([ctrl_n[c] for c in table["cell"]])
+    with np.errstate(divide="ignore", invalid="ignore"):
+        gr = np.where(n_end > 0, 2 ** (np.log2(n_end) / np.log2(n_ctrl)) - 1, -1.0)
+    gr = np.where(n_ctrl > 1, gr, np.nan)
+    res = table.assign(viability=n_end / n_ctrl, GR=gr, relative_cell_number=n_end, status=status)
+    return res.iloc[: len(wells)].reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class DoseResponseResult:
     """Per-well values (``data``: viability and GR over dose, cell line, drug) and fitted metrics
@@ -90,7 +142,8 @@ def _fit_metrics(doses: np.ndarray, viability: np.ndarray, gr: np.ndarray) -> di
 
 
 def dose_response(cells="MCF7", drugs="everolimus", *, doses=None, n_doses: int = 9, hours: float = ASSAY_HOURS,
-                  medium: str = "full", fate: FateParameters = FateParameters(), progress: bool = False) -> DoseResponseResult:
+                  medium: str = "full", fate: FateParameters = FateParameters(), progress: bool = False,
+                  backend: str = "auto", n_workers: int | None = None, out=None, resume: bool = True) -> DoseResponseResult:
     """Virtual single-drug screen: viability and GR over dose, with Hill and GR fits.
 
     Parameters
@@ -99,6 +152,10 @@ def dose_response(cells="MCF7", drugs="everolimus", *, doses=None, n_doses: int 
     drugs : a name, a comma-separated string or a list.
     doses : ``"0.1nM..10uM"`` (log-spaced, ``n_doses`` of them), ``"1,10,100nM"``, or an array in nM.
     hours : assay length (default 72 h).
+    backend, n_workers : how :func:`mtorsim.simulate_many` runs the wells (``auto``: serial up to 256 wells,
+        then a pool of local processes; ``dask``).
+    out : folder to stream the wells' signals to; an interrupted screen rerun with the same ``out``
+        resumes without recomputing finished chunks.
 
     Returns
     -------
@@ -111,17 +168,11 @@ def dose_response(cells="MCF7", drugs="everolimus", *, doses=None, n_doses: int 
     if dose_arr.ndim != 1 or len(dose_arr) < 2 or np.any(~np.isfinite(dose_arr)) or np.any(dose_arr <= 0):
         raise InputError("doses", doses, "at least two positive, finite doses")
     shape = (len(cell_list), len(drug_list), len(dose_arr))
-    via, gr = np.full(shape, np.nan), np.full(shape, np.nan)
-    total = shape[0] * shape[1] * shape[2]
-    from rich.progress import Progress
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("dose-response", total=total)
-        for i, c in enumerate(cell_list):
-            for j, d in enumerate(drug_list):
-                for k, x in enumerate(dose_arr):
-                    w = assay(c, [f"{d}={x}nM"], hours=hours, medium=medium, params=fate)
-                    via[i, j, k], gr[i, j, k] = w["viability"], w["GR"]
-                    bar.advance(task)
+    wells = pd.DataFrame([{"cell": c, "drugs": f"{d}={float(x)!r}nM"} for c in cell_list for d in drug_list for x in dose_arr])
+    res = run_wells(wells, hours=hours, medium=medium, fate=fate, backend=backend, n_workers=n_workers, out=out,
+                    resume=resume, progress=progress)
+    via = res["viability"].to_numpy().reshape(shape)
+    gr = res["GR"].to_numpy().reshape(shape)
     data = xr.Dataset({"viability": (("cell", "drug", "dose_nM"), via, {"units": "fraction of untreated control"}),
                        "GR": (("cell", "drug", "dose_nM"), gr, {"units": "1", "definition": "Hafner et al. 2016"})},
                       coords={"cell": cell_list, "drug": drug_list, "dose_nM": ("dose_nM", dose_arr, {"units": "nM"})})
@@ -148,7 +199,8 @@ class CombinationResult:
 
 def combination(cell: str = "MCF7", drugs=("everolimus", "fulvestrant"), *, doses_a=None, doses_b=None, grid: int = 7,
                 hours: float = ASSAY_HOURS, medium: str = "full", methods=SYNERGY_METHODS,
-                fate: FateParameters = FateParameters(), progress: bool = False) -> CombinationResult:
+                fate: FateParameters = FateParameters(), progress: bool = False, backend: str = "auto",
+                n_workers: int | None = None, out=None, resume: bool = True) -> CombinationResult:
     """Two-drug combination screen on a ``grid × grid`` dose grid (zero dose included for each drug),
     with synergy by Bliss, HSA, Loewe and ZIP on the viability scale."""
     drug_list = _drugs(drugs)
@@ -160,18 +212,15 @@ def combination(cell: str = "MCF7", drugs=("everolimus", "fulvestrant"), *, dose
     da = parse_dose_range(doses_a, grid - 1, field="doses_a") if doses_a is None or isinstance(doses_a, str) else np.asarray(doses_a, float)
     db = parse_dose_range(doses_b, grid - 1, field="doses_b") if doses_b is None or isinstance(doses_b, str) else np.asarray(doses_b, float)
     da, db = np.concatenate([[0.0], da]), np.concatenate([[0.0], db])
-    via = np.full((len(da), len(db)), np.nan)
-    grv = np.full_like(via, np.nan)
-    from rich.progress import Progress
-    with Progress(disable=not progress, transient=True) as bar:
-        task = bar.add_task("combination", total=via.size)
-        for i, a in enumerate(da):
-            for j, b in enumerate(db):
-                ds = [f"{drug_list[0]}={a}nM"] if a > 0 else []
-                ds += [f"{drug_list[1]}={b}nM"] if b > 0 else []
-                w = assay(c, ds, hours=hours, medium=medium, params=fate)
-                via[i, j], grv[i, j] = w["viability"], w["GR"]
-                bar.advance(task)
+    wells = []
+    for a in da:
+        for b in db:
+            ds = ([f"{drug_list[0]}={float(a)!r}nM"] if a > 0 else []) + ([f"{drug_list[1]}={float(b)!r}nM"] if b > 0 else [])
+            wells.append({"cell": c, "drugs": "; ".join(ds)})
+    res = run_wells(pd.DataFrame(wells), hours=hours, medium=medium, fate=fate, backend=backend, n_workers=n_workers,
+                    out=out, resume=resume, progress=progress)
+    via = res["viability"].to_numpy().reshape(len(da), len(db))
+    grv = res["GR"].to_numpy().reshape(len(da), len(db))
     coords = {"dose_a": ("dose_a", da, {"units": "nM", "drug": drug_list[0]}), "dose_b": ("dose_b", db, {"units": "nM", "drug": drug_list[1]})}
     surface = xr.Dataset({"viability": (("dose_a", "dose_b"), via, {"units": "fraction of untreated control"}),
                           "GR": (("dose_a", "dose_b"), grv, {"units": "1"})}, coords=coords)
