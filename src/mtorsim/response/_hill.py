@@ -231,6 +231,17 @@ class HillFit:
         e0, einf, lg, h = theta
         return hill_curve(c, e0=e0, einf=einf, ec50=10.0**lg, hill=h)
 
+    @staticmethod
+    def _jacobian(theta: np.ndarray, c: np.ndarray) -> np.ndarray:
+        """Analytic derivatives of the curve with respect to (e0, einf, log10 EC50, hill)."""
+        e0, einf, lg, h = theta
+        with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
+            logratio = np.where(c > 0, np.log(np.where(c > 0, c, 1.0)) - lg * np.log(10.0), 0.0)
+            x = np.where(c > 0, np.exp(np.clip(h * logratio, -700, 700)), 0.0)
+            g = 1.0 / (1.0 + x)
+            dg = x * g * g                                  # -d g / d(h * logratio)
+        return np.column_stack([g, 1.0 - g, (e0 - einf) * h * np.log(10.0) * dg, -(e0 - einf) * logratio * dg])
+
     def _least_squares(self, c, y, starts):
         free = self._free()
         lo = np.array([-np.inf, self.einf_bounds[0], self._lg_bounds[0], self.hill_bounds[0]])[free]
@@ -243,6 +254,7 @@ class HillFit:
             try:
                 res = optimize.least_squares(
                     lambda t: self._curve(self._full(t), c) - y, x0, bounds=(lo, hi),
+                    jac=lambda t: self._jacobian(self._full(t), c)[:, free],
                     method="trf", x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=4000,
                 )
             except (ValueError, np.linalg.LinAlgError):  # pragma: no cover - defensive
