@@ -73,11 +73,13 @@ def _register() -> None:
     from ._calibrate_cmd import register as register_calibrate
     from ._many_cmd import register as register_many
     from ._petab_cmd import register as register_petab
+    from ._report_cmd import register as register_report
     from ._runs_cmd import register as register_runs
 
     register_petab(app)
     register_runs(app)
     register_calibrate(app)
+    register_report(app)
     register_many(app)
     register_bench(app)
     _registered = True
