@@ -73,6 +73,7 @@ def _register() -> None:
     from ._calibrate_cmd import register as register_calibrate
     from ._many_cmd import register as register_many
     from ._petab_cmd import register as register_petab
+    from ._pk_cmd import register as register_pk
     from ._report_cmd import register as register_report
     from ._runs_cmd import register as register_runs
 
@@ -80,6 +81,7 @@ def _register() -> None:
     register_runs(app)
     register_calibrate(app)
     register_report(app)
+    register_pk(app)
     register_many(app)
     register_bench(app)
     _registered = True
