@@ -13,7 +13,7 @@ from .biology import (CellLine, Dose, Drug, Medium, Treatment, cells_table, defi
 from .evidence import citation
 from .model import build_network, to_antimony, to_sbml, write_sbml
 from .response import combination, dose_response
-from .simulate import SolverOptions, failures, simulate, simulate_many
+from .simulate import SolverOptions, failures, simulate, simulate_many, simulate_sbml
 
 try:
     __version__ = version("mtorsim")
@@ -22,5 +22,5 @@ except PackageNotFoundError:  # running from a source tree without installation
 
 __all__ = ["runs", "CellLine", "Dose", "Drug", "InputError", "Medium", "MtorsimError", "SimulationError", "SolverOptions",
            "Treatment", "UnknownNameError", "__version__", "build_network", "cells_table", "citation", "combination", "define_cell",
-           "dose_response", "drugs_table", "failures", "get_cell", "get_drug", "simulate", "simulate_many", "to_antimony",
+           "dose_response", "drugs_table", "failures", "get_cell", "get_drug", "simulate", "simulate_many", "simulate_sbml", "to_antimony",
            "to_sbml", "write_sbml"]

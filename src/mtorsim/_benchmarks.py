@@ -303,7 +303,21 @@ def published_models(n: int = 200, repeats: int = 3, n_points: int = 101) -> lis
             generic()
             t_gen = _median_time(generic, repeats)
             details["ms_per_sim_mtorsim"] = 1e3 * t_gen / n
-            out.append(BenchResult(model_id, t_gen / t_bare, "mtorsim SbmlModel.simulate / bare libRoadRunner loop", details))
+            import pandas as pd
+
+            from .simulate import simulate_many
+            table = pd.DataFrame({f"param:{pid}": values})
+
+            def many():
+                simulate_many(table, model=m, times=times, selections=species, backend="serial", progress=False)
+
+            many()
+            t_many = _median_time(many, repeats)
+            details["ms_per_sim_simulate_many"] = 1e3 * t_many / n
+            details["ratio_sbmlmodel_simulate"] = t_gen / t_bare
+            out.append(BenchResult(model_id, t_many / t_bare,
+                                   "mtorsim simulate_many(model=...) serial / bare libRoadRunner loop "
+                                   "(SbmlModel.simulate, which also builds one Dataset per run, in details)", details))
         else:
             out.append(BenchResult(model_id, float("nan"), "bare libRoadRunner only (no generic path)", details))
     return out

@@ -76,12 +76,14 @@ def _register() -> None:
     from ._pk_cmd import register as register_pk
     from ._report_cmd import register as register_report
     from ._runs_cmd import register as register_runs
+    from ._sbml_cmd import register as register_sbml
 
     register_petab(app)
     register_runs(app)
     register_calibrate(app)
     register_report(app)
     register_pk(app)
+    register_sbml(app)
     register_many(app)
     register_bench(app)
     _registered = True

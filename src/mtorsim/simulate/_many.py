@@ -129,7 +129,8 @@ def _missing(v: object) -> bool:
     return isinstance(v, str) and not v.strip()
 
 
-def _records(conditions) -> tuple[list[dict], list[str]]:
+def _records(conditions, known: Mapping[str, str] | None = None, prefixes: tuple[str, ...] = (PARAM_PREFIX, LABEL_PREFIX),
+             required: str | None = COL_CELL) -> tuple[list[dict], list[str]]:
     if isinstance(conditions, (str, Path)):
         path = Path(conditions)
         if path.suffix.lower() not in (".csv", ".tsv") or not path.is_file():
@@ -150,13 +151,13 @@ def _records(conditions) -> tuple[list[dict], list[str]]:
         raise InputError("conditions", type(conditions).__name__, "a pandas DataFrame, a list of dicts, or a .csv/.tsv path")
     if not recs:
         raise InputError("conditions", "an empty table", "at least one row")
-    known = set(CONDITION_COLUMNS)
+    known = CONDITION_COLUMNS if known is None else known
     for c in cols:
-        if c in known or c.startswith(PARAM_PREFIX) or c.startswith(LABEL_PREFIX):
+        if c in known or any(c.startswith(p) and len(c) > len(p) for p in prefixes):
             continue
-        raise UnknownNameError("conditions.columns", c, [*CONDITION_COLUMNS, "param:<parameter>", "label:<name>"])
-    if COL_CELL not in cols:
-        raise InputError("conditions.columns", cols, f"a '{COL_CELL}' column ({CONDITION_COLUMNS[COL_CELL]})")
+        raise UnknownNameError("conditions.columns", c, [*known, *(f"{p}<name>" for p in prefixes)])
+    if required is not None and required not in cols:
+        raise InputError("conditions.columns", cols, f"a '{required}' column ({known[required]})")
     return recs, cols
 
 
@@ -434,27 +435,50 @@ def _simulate_chunk(eng: Engine, chunk: _Chunk) -> dict:
             "parameter_set_id": psids, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
 
 
-_WORKER: dict[str, Engine] = {}   # per worker process: model token -> engine (compiled once per process)
+class _MtorsimWorker:
+    """The worker strategy for mtorsim's own model: an engine and :func:`_simulate_chunk`.
+
+    A worker strategy (this one, or ``_sbml_many.SbmlWorker`` for any SBML model) has
+    ``simulate_chunk(chunk) -> dict``; its blob unpickles in a worker process to an object whose
+    ``build()`` returns the worker (or, for this model, to ``(net, options, rr)``)."""
+
+    def __init__(self, eng: Engine):
+        self.eng = eng
+
+    def simulate_chunk(self, chunk: _Chunk) -> dict:
+        return _simulate_chunk(self.eng, chunk)
+
+
+_WORKER: dict[str, object] = {}   # per worker process: model token -> worker (compiled once per process)
+
+
+def _worker_from_blob(token: str, blob: bytes):
+    w = _WORKER.get(token)
+    if w is None:
+        spec = pickle.loads(blob)
+        if isinstance(spec, tuple):
+            net, options, rr = spec
+            w = _MtorsimWorker(Engine(net, options, rr=rr))
+        else:
+            w = spec.build()
+        _WORKER[token] = w
+    return w
 
 
 def _engine_from_blob(token: str, blob: bytes) -> Engine:
-    eng = _WORKER.get(token)
-    if eng is None:
-        net, options, rr = pickle.loads(blob)
-        eng = _WORKER[token] = Engine(net, options, rr=rr)
-    return eng
+    return _worker_from_blob(token, blob).eng
 
 
 def _pool_init(token: str, blob: bytes) -> None:
-    _engine_from_blob(token, blob)
+    _worker_from_blob(token, blob)
 
 
 def _pool_task(token: str, chunk: _Chunk) -> dict:
-    return _simulate_chunk(_WORKER[token], chunk)
+    return _WORKER[token].simulate_chunk(chunk)
 
 
 def _dask_task(token: str, blob: bytes, chunk: _Chunk) -> dict:
-    return _simulate_chunk(_engine_from_blob(token, blob), chunk)
+    return _worker_from_blob(token, blob).simulate_chunk(chunk)
 
 
 # -- the store ---------------------------------------------------------------------------------------
@@ -556,10 +580,10 @@ def _inputs_sha(plans: list[_Condition], coords: dict, times: np.ndarray, normal
 
 
 # -- running the chunks ---------------------------------------------------------------------------
-def _run_serial(eng: Engine, chunks: list[_Chunk], on_result: Callable[[dict], None], bar) -> int:
+def _run_serial(worker, chunks: list[_Chunk], on_result: Callable[[dict], None], bar) -> int:
     with bar:
         for ch in chunks:
-            on_result(_simulate_chunk(eng, ch))
+            on_result(worker.simulate_chunk(ch))
     return 1
 
 
@@ -573,8 +597,8 @@ def _mp_context(name: str | None):
     return multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
 
 
-def _run_processes(eng: Engine, chunks: list[_Chunk], on_result, bar, n_workers: int, mp_context: str | None) -> int:
-    token, blob = _model_blob(eng)
+def _run_processes(token: str, blob: bytes, chunks: list[_Chunk], on_result, bar, n_workers: int,
+                   mp_context: str | None) -> int:
     n = max(1, min(n_workers, len(chunks)))
     # the pool starts its workers at the first submit, before the progress bar starts its thread
     with ProcessPoolExecutor(max_workers=n, mp_context=_mp_context(mp_context), initializer=_pool_init,
@@ -591,13 +615,12 @@ def _run_processes(eng: Engine, chunks: list[_Chunk], on_result, bar, n_workers:
     return n
 
 
-def _run_dask(eng: Engine, chunks: list[_Chunk], on_result, bar, n_workers: int, scheduler) -> int:
+def _run_dask(token: str, blob: bytes, chunks: list[_Chunk], on_result, bar, n_workers: int, scheduler) -> int:
     try:
         from distributed import Client, LocalCluster, as_completed as dask_as_completed
     except ImportError:
         raise InputError("backend", "dask", "installed dask.distributed (pip install 'dask[distributed]'), or backend="
                          "'processes'") from None
-    token, blob = _model_blob(eng)
     own_cluster = own_client = None
     if scheduler is None or scheduler == "local":
         own_cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
@@ -632,16 +655,28 @@ def _model_blob(eng: Engine) -> tuple[str, bytes]:
 
 
 # -- the public function -------------------------------------------------------------------------
-def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: float | str = 48.0, n_points: int = 97,
-                  normalize: str = "reference", parameter_sets: Mapping[str, Mapping[str, float]] | None = None,
+def simulate_many(conditions, *, model=None, times: Sequence[float] | None = None, hours: float | str | None = None,
+                  n_points: int | None = None, normalize: str | None = None,
+                  parameter_sets: Mapping[str, Mapping[str, float]] | None = None,
                   backend: str = "auto", n_workers: int | None = None, scheduler=None, out: str | Path | None = None,
                   resume: bool = True, progress: bool = True, seed: int | None = None, chunk_size: int | None = None,
-                  solver: SolverOptions | None = None, store: str | None = None, mp_context: str | None = None) -> xr.Dataset:
+                  solver=None, store: str | None = None, mp_context: str | None = None,
+                  t_end: float | None = None, preequilibrate: bool = False, events=None,
+                  selections: Sequence[str] | None = None) -> xr.Dataset:
     """Simulate a table of conditions and return one labelled Dataset with a ``condition`` dimension.
 
     Each row is what :func:`~mtorsim.simulate` takes for one run; every row shares the output
     times. The result holds, for row ``i``, exactly what ``simulate(...)`` returns for it, whatever
     the backend, the number of workers and the chunk size.
+
+    With ``model=`` (a path to an SBML file, an SBML string or an ``SbmlModel``) the rows are runs
+    of *that* model instead, exactly as :func:`~mtorsim.simulate_sbml` does them: columns
+    ``param:<parameter id>`` and ``init:<species id>`` (empty = the file's value), optional
+    ``condition_id`` and ``label:<name>``; times in the model's unit (``times``, ``t_end`` with
+    ``n_points`` (default 101), or ``hours``); ``preequilibrate``, ``events``, ``selections`` and
+    ``solver`` (an ``IntegratorOptions``) as in ``simulate_sbml``, shared by all rows. Variables
+    are the selections over (``condition``, ``time``). ``normalize`` and ``parameter_sets`` do not
+    apply. Backends, chunking, streaming, resuming and failure handling are the same.
 
     Parameters
     ----------
@@ -704,8 +739,6 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     >>> ds = mtorsim.simulate_many(table, hours=24, n_points=25)                     # doctest: +SKIP
     >>> ds["pAKT_S473"].sel(time=24)                                                 # doctest: +SKIP
     """
-    if normalize not in NORMALISATIONS:
-        raise InputError("normalize", normalize, f"one of {', '.join(NORMALISATIONS)}")
     if backend not in BACKENDS:
         raise InputError("backend", backend, f"one of {', '.join(BACKENDS)}")
     if n_workers is not None and not (isinstance(n_workers, int) and not isinstance(n_workers, bool) and n_workers >= 1):
@@ -716,6 +749,47 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
         raise InputError("store", store, f"one of {', '.join(STORES)}")
     if seed is not None and not (isinstance(seed, (int, np.integer)) and not isinstance(seed, bool)):
         raise InputError("seed", seed, "an integer or None")
+    if model is not None:
+        from ._sbml_many import sbml_job
+        for name, value in (("normalize", normalize), ("parameter_sets", parameter_sets)):
+            if value is not None:
+                raise InputError(name, value, "left out with model= (it applies to mtorsim's own model only)")
+        job = sbml_job(conditions, model, times=times, t_end=t_end, hours=hours,
+                       n_points=101 if n_points is None else n_points, preequilibrate=preequilibrate, events=events,
+                       selections=selections, solver=solver)
+    else:
+        for name, value in (("t_end", t_end), ("events", events), ("selections", selections)):
+            if value is not None:
+                raise InputError(name, value, "left out without model= (for SBML models only)")
+        if preequilibrate:
+            raise InputError("preequilibrate", preequilibrate, "left out without model= (mtorsim's model always "
+                             "starts from the cell's steady state)")
+        job = _mtorsim_job(conditions, times=times, hours=48.0 if hours is None else hours,
+                           n_points=97 if n_points is None else n_points,
+                           normalize="reference" if normalize is None else normalize, parameter_sets=parameter_sets,
+                           solver=solver)
+    return _execute(job, backend=backend, n_workers=n_workers, scheduler=scheduler, out=out, resume=resume,
+                    progress=progress, seed=seed, chunk_size=chunk_size, store=store, mp_context=mp_context)
+
+
+@dataclass
+class _Job:
+    """What the shared machinery needs from a model kind (mtorsim's own, or any SBML model)."""
+
+    plans: list                      # one validated condition per row, each with a ``pre_key``
+    times: np.ndarray
+    variables: list[str]             # output variables, in the order of the values' first axis
+    sha: str                         # identifies the inputs (for resuming)
+    header: dict                     # extra manifest entries
+    worker: object                   # in-process worker: ``simulate_chunk(chunk) -> dict``
+    blob: Callable[[], tuple[str, bytes]]   # (token, pickled worker spec) for worker processes
+    assemble: Callable[["_Accumulator"], xr.Dataset]
+    normalize: str = ""
+
+
+def _mtorsim_job(conditions, *, times, hours, n_points, normalize, parameter_sets, solver) -> _Job:
+    if normalize not in NORMALISATIONS:
+        raise InputError("normalize", normalize, f"one of {', '.join(NORMALISATIONS)}")
     if solver is not None and not isinstance(solver, SolverOptions):
         raise InputError("solver", solver, "a SolverOptions")
     t = _times(hours, times, n_points)
@@ -723,6 +797,15 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     if solver is not None and solver != eng.options:
         eng = Engine(eng.net, solver, rr=pickle.loads(pickle.dumps(eng.rr)))
     plans, coords, pset_labels = _plan(conditions, parameter_sets, eng)
+    return _Job(plans, t, list(eng.observables), _inputs_sha(plans, coords, t, normalize, eng.options, pset_labels),
+                {"observables": list(eng.observables), "normalize": normalize}, _MtorsimWorker(eng),
+                lambda: _model_blob(eng), lambda acc: _assemble(eng, plans, coords, pset_labels, t, normalize, acc),
+                normalize)
+
+
+def _execute(job: _Job, *, backend, n_workers, scheduler, out, resume, progress, seed, chunk_size, store,
+             mp_context) -> xr.Dataset:
+    plans, t, sha = job.plans, job.times, job.sha
     n = len(plans)
 
     if backend == "auto":
@@ -733,13 +816,12 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     if backend == "serial":
         workers = 1
 
-    sha = _inputs_sha(plans, coords, t, normalize, eng.options, pset_labels)
     st: _Store | None = None
     if out is not None:
         st = _Store(Path(out), store or _default_store(),
                     {"store_version": STORE_VERSION, "inputs_sha256": sha, "n_conditions": n,
                      "chunk_size": chunk_size or _chunk_size(n, backend, workers), "times": t.tolist(),
-                     "observables": list(eng.observables), "normalize": normalize}, resume)
+                     **job.header}, resume)
         size = int(st.manifest["chunk_size"])
         if chunk_size is not None and chunk_size != size:
             raise InputError("chunk_size", chunk_size, f"{size}, the chunk size of the run being resumed in {out} "
@@ -747,11 +829,11 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     else:
         size = chunk_size or _chunk_size(n, backend, workers)
     groups = _chunks(plans, size)
-    all_chunks = [_Chunk(k, pos, tuple(plans[i] for i in pos), t, normalize) for k, pos in enumerate(groups)]
+    all_chunks = [_Chunk(k, pos, tuple(plans[i] for i in pos), t, job.normalize) for k, pos in enumerate(groups)]
     done = st.done if st is not None else set()
     todo = [c for c in all_chunks if c.index not in done]
 
-    acc = _Accumulator(n, len(t), len(eng.observables))
+    acc = _Accumulator(n, len(t), len(job.variables))
     stats = {"seconds": 0.0}
     if st is not None:
         for k in sorted(done):
@@ -769,16 +851,16 @@ def simulate_many(conditions, *, times: Sequence[float] | None = None, hours: fl
     if not todo:
         used = 0
     elif backend == "serial":
-        used = _run_serial(eng, todo, on_result, bar)
+        used = _run_serial(job.worker, todo, on_result, bar)
     elif backend == "processes":
-        used = _run_processes(eng, todo, on_result, bar, workers, mp_context)
+        used = _run_processes(*job.blob(), todo, on_result, bar, workers, mp_context)
     else:
-        used = _run_dask(eng, todo, on_result, bar, workers, scheduler)
+        used = _run_dask(*job.blob(), todo, on_result, bar, workers, scheduler)
     wall = time.perf_counter() - wall
 
     if acc.missing():
         raise MtorsimError(f"internal error: {acc.missing()} conditions have no result")
-    ds = _assemble(eng, plans, coords, pset_labels, t, normalize, acc)
+    ds = job.assemble(acc)
     ds.attrs.update({
         "backend": backend, "n_workers": int(used), "chunk_size": int(size), "n_chunks": len(all_chunks),
         "n_chunks_resumed": len(all_chunks) - len(todo), "wall_seconds": round(wall, 4),
@@ -816,7 +898,6 @@ class _Accumulator:
 def _assemble(eng: Engine, plans: list[_Condition], coords: dict, pset_labels: list[str], t: np.ndarray, normalize: str,
               acc: _Accumulator) -> xr.Dataset:
     values, status, errors, psid = acc.values, acc.status, acc.errors, acc.psid
-    n = len(plans)
     if normalize == "reference":
         unit = "relative to untreated MCF7 in full medium (steady state)"
     elif normalize == "cell":
@@ -846,20 +927,30 @@ def _assemble(eng: Engine, plans: list[_Condition], coords: dict, pset_labels: l
         if k != "condition":
             cc[k] = ("condition", v)
     ds = xr.Dataset(data_vars, coords=cc)
-    failed = names == "failed"
-    reasons = Counter(_reason(m) for m, f in zip(errors, failed) if f)
     ds.attrs.update({
         "normalization": normalize,
-        "n_conditions": n,
-        "n_failed": int(failed.sum()),
-        "n_retried": int((names == "retried").sum()),
-        "failures": "; ".join(f"{k} ({v})" for k, v in reasons.most_common()) or "none",
+        **_failure_summary(names, errors),
         "solver": f"libRoadRunner CVODE rtol={eng.options.rtol:g} atol={eng.options.atol:g} "
                   f"(failed conditions retried once with tighter settings)",
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **{f"version_{k}": v for k, v in versions().items()},
     })
     return ds
+
+
+def _status_variables(acc: _Accumulator) -> tuple[np.ndarray, dict[str, xr.Variable]]:
+    names = np.array([_STATUS_NAMES[int(s)] for s in acc.status], dtype=object)
+    return names, {
+        "status": xr.Variable(("condition",), names.astype(str),
+                              attrs={"description": "ok, retried (succeeded with tighter solver settings) or failed"}),
+        "error": xr.Variable(("condition",), acc.errors.astype(str), attrs={"description": "solver message ('' if ok)"})}
+
+
+def _failure_summary(names: np.ndarray, errors: np.ndarray) -> dict:
+    failed = names == "failed"
+    reasons = Counter(_reason(m) for m, f in zip(errors, failed) if f)
+    return {"n_conditions": len(names), "n_failed": int(failed.sum()), "n_retried": int((names == "retried").sum()),
+            "failures": "; ".join(f"{k} ({v})" for k, v in reasons.most_common()) or "none"}
 
 
 def _reason(message: str) -> str:
