@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .._errors import InputError
-from .._units import format_concentration, parse_concentration, parse_duration_hours
+from .._units import format_concentration, parse_duration_hours
 from ._drugs import Drug, get_drug
 
 #: medium presets -> model condition values (see model/_inputs.CONDITIONS for units)

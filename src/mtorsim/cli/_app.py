@@ -7,8 +7,6 @@ Exit codes: 0 success; 2 bad input (unknown name, bad dose or unit); 3 solver fa
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console

@@ -7,7 +7,7 @@ from typing import Optional
 
 import typer
 
-from ._app import app, console, print_frame, run_guarded
+from ._app import app, print_frame, run_guarded
 
 
 @app.command("dose-response")

@@ -124,7 +124,7 @@ def published_combinations(*, hours: float = 120.0) -> pd.DataFrame:
     from .. import define_cell
     from ..biology import Medium
     from ..fate import assay
-    from ..response import synergy
+
     rows = []
 
     def bliss_excess(cell, a, b, medium):

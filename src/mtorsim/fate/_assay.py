@@ -7,9 +7,8 @@ import math
 
 import numpy as np
 import pandas as pd
-import xarray as xr
 
-from ..biology import CellLine, Medium, get_cell, get_drug
+from ..biology import CellLine, Medium, get_cell
 from ..simulate import simulate
 from ._fate import FateParameters, cell_numbers, doubling_time_h, rates
 

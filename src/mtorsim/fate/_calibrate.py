@@ -20,7 +20,7 @@ import pandas as pd
 import xarray as xr
 from scipy import optimize, stats
 
-from ..biology import Treatment, get_cell
+from ..biology import Treatment
 from ..simulate import simulate
 from ._fate import FateParameters, cell_numbers, doubling_time_h, rates
 

@@ -16,7 +16,7 @@ from .._errors import InputError
 from .._units import format_concentration, parse_concentration
 from .._version import versions
 from ..biology import cell_names, get_cell, get_drug
-from ..fate import FateParameters, assay
+from ..fate import FateParameters
 from ..fate._assay import ASSAY_HOURS
 from ._gr import GRFit
 from ._hill import FitConvergenceWarning, HillFit

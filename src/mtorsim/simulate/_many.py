@@ -198,6 +198,27 @@ def _overrides(value) -> dict[str, float]:
     raise InputError("parameters", value, 'a {parameter: value} mapping, or JSON text such as {"k_x": 0.5}')
 
 
+def _row_id(i: int, rec: Mapping) -> str:
+    """The ``condition_id`` of row ``i`` (required in every row once the column is given)."""
+    cid = rec.get(COL_ID)
+    if _missing(cid):
+        raise InputError(_where(i, rec, COL_ID), cid, "a non-empty name (condition ids are required in every row "
+                         "when the column is given)")
+    return str(cid)
+
+
+def _condition_coords(recs: list[dict], ids: list[str], label_cols: list[str]) -> dict[str, np.ndarray]:
+    """The ``condition`` coordinate (unique ids, or 0..n-1) and one coordinate per ``label:`` column."""
+    if ids:
+        dup = [k for k, n in Counter(ids).items() if n > 1]
+        if dup:
+            raise InputError(f"conditions.{COL_ID}", dup[0], "unique condition ids (this one occurs more than once)")
+    coords: dict[str, np.ndarray] = {"condition": np.array(ids, dtype=object) if ids else np.arange(len(recs))}
+    for c in label_cols:
+        coords[c[len(LABEL_PREFIX):]] = np.asarray([r.get(c) for r in recs])
+    return coords
+
+
 def _plan(conditions, parameter_sets: Mapping[str, Mapping[str, float]] | None, eng: Engine
           ) -> tuple[list[_Condition], dict[str, np.ndarray], list[str]]:
     """Validate the table; return one :class:`_Condition` per row, the coordinates, and the
@@ -313,21 +334,9 @@ def _plan(conditions, parameter_sets: Mapping[str, Mapping[str, float]] | None, 
                 raise InputError(_where(i, rec, c), v, e.allowed) from None
             ov[c[len(PARAM_PREFIX):]] = float(v)
         plans.append(_Condition(cell, treatment, pre_med, tuple(sorted((k, float(v)) for k, v in ov.items()))))
-        # id
-        cid = rec.get(COL_ID)
         if COL_ID in cols:
-            if _missing(cid):
-                raise InputError(_where(i, rec, COL_ID), cid, "a non-empty name (condition ids are required in every row "
-                                 "when the column is given)")
-            ids.append(str(cid))
-    if ids:
-        dup = [k for k, n in Counter(ids).items() if n > 1]
-        if dup:
-            raise InputError(f"conditions.{COL_ID}", dup[0], "unique condition ids (this one occurs more than once)")
-    coords: dict[str, np.ndarray] = {}
-    coords["condition"] = np.array(ids, dtype=object) if ids else np.arange(len(recs))
-    for c in label_cols:
-        coords[c[len(LABEL_PREFIX):]] = np.asarray([r.get(c) for r in recs])
+            ids.append(_row_id(i, rec))
+    coords = _condition_coords(recs, ids, label_cols)
     for c in param_cols:
         coords[c] = np.array([dict(p.overrides).get(c[len(PARAM_PREFIX):], np.nan) for p in plans], dtype=float)
     return plans, coords, pset_labels

@@ -20,14 +20,13 @@ import math
 import os
 import pickle
 import time
-from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
 from .._errors import InputError, SimulationError
-from ._many import (COL_ID, LABEL_PREFIX, PARAM_PREFIX, STATUS_CODES, _Accumulator, _Chunk, _failure_summary,
+from ._many import (COL_ID, LABEL_PREFIX, _condition_coords, _row_id, PARAM_PREFIX, STATUS_CODES, _Accumulator, _Chunk, _failure_summary,
                     _inputs_sha, _Job, _missing, _records, _status_variables, _where)
 from ._sbml import IntegratorOptions, SbmlModel, _restore
 from ._sbml_run import (_as_changes, check_changes, check_selections, get_model, model_sha,
@@ -141,18 +140,8 @@ def _plan(conditions, m: SbmlModel):
         s = {c[len(INIT_PREFIX):]: _number(i, rec, c, rec[c]) for c in init_cols if not _missing(rec.get(c))}
         plans.append(SbmlCondition(tuple(sorted(p.items())), tuple(sorted(s.items()))))
         if COL_ID in cols:
-            cid = rec.get(COL_ID)
-            if _missing(cid):
-                raise InputError(_where(i, rec, COL_ID), cid, "a non-empty name (condition ids are required in every "
-                                 "row when the column is given)")
-            ids.append(str(cid))
-    if ids:
-        dup = [k for k, n in Counter(ids).items() if n > 1]
-        if dup:
-            raise InputError(f"conditions.{COL_ID}", dup[0], "unique condition ids (this one occurs more than once)")
-    coords: dict[str, np.ndarray] = {"condition": np.array(ids, dtype=object) if ids else np.arange(len(recs))}
-    for c in label_cols:
-        coords[c[len(LABEL_PREFIX):]] = np.asarray([r.get(c) for r in recs])
+            ids.append(_row_id(i, rec))
+    coords = _condition_coords(recs, ids, label_cols)
     for c in param_cols:
         coords[c] = np.array([dict(q.parameters).get(c[len(PARAM_PREFIX):], np.nan) for q in plans], dtype=float)
     for c in init_cols:
