@@ -411,37 +411,52 @@ def _simulate_one(eng: Engine, cond: _Condition, times: np.ndarray, normalize: s
     return scaled, psid
 
 
-def _simulate_chunk(eng: Engine, chunk: _Chunk) -> dict:
-    """Simulate a chunk; never raises for a failed condition (see the module docstring)."""
+def run_chunk(chunk: _Chunk, n_outputs: int, one: Callable, tight_one: Callable,
+              psid_of_failed: Callable = lambda cond: "") -> dict:
+    """Simulate every condition of a chunk with ``one(cond) -> (values, psid)``; a condition that raises
+    :class:`SimulationError` is retried once with ``tight_one`` (tighter solver settings), then recorded
+    as failed with both messages. Never raises for a failed condition (see the module docstring)."""
     t0 = time.perf_counter()
-    n, nt, no = len(chunk.conditions), len(chunk.times), len(eng.obs_ids)
-    values = np.empty((n, nt, no))
+    n, nt = len(chunk.conditions), len(chunk.times)
+    values = np.empty((n, nt, n_outputs))
     status = np.zeros(n, dtype=np.int8)
     errors: dict[int, str] = {}
     psids: list[str] = []
-    memo: dict = {}
-    tight_memo: dict = {}
     for i, cond in enumerate(chunk.conditions):
         try:
-            values[i], psid = _simulate_one(eng, cond, chunk.times, chunk.normalize, memo)
+            values[i], psid = one(cond)
         except SimulationError as first:
             try:
-                values[i], psid = _simulate_one(eng.tightened(), cond, chunk.times, chunk.normalize, tight_memo)
+                values[i], psid = tight_one(cond)
                 status[i] = STATUS_CODES["retried"]
                 errors[i] = f"first attempt: {first}; succeeded with tighter solver settings"
             except SimulationError as second:
                 values[i] = np.nan
                 status[i] = STATUS_CODES["failed"]
                 errors[i] = str(second) if str(second) == str(first) else f"{second} (first attempt: {first})"
-                try:
-                    psid = parameter_set_id(cell_parameters(cond.cell, cond.treatment.medium, dict(cond.overrides), eng))
-                except MtorsimError:
-                    psid = ""
+                psid = psid_of_failed(cond)
         psids.append(psid)
     # (observable, row, time): each observable's block is contiguous, as in the assembled Dataset
     return {"index": chunk.index, "positions": chunk.positions, "values": np.ascontiguousarray(values.transpose(2, 0, 1)),
             "status": status, "errors": errors,
             "parameter_set_id": psids, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
+
+
+def _simulate_chunk(eng: Engine, chunk: _Chunk) -> dict:
+    """Simulate a chunk of mtorsim-model conditions (see :func:`run_chunk`)."""
+    memo: dict = {}
+    tight_memo: dict = {}
+
+    def psid_of_failed(cond) -> str:
+        try:
+            return parameter_set_id(cell_parameters(cond.cell, cond.treatment.medium, dict(cond.overrides), eng))
+        except MtorsimError:
+            return ""
+
+    return run_chunk(chunk, len(eng.obs_ids),
+                     lambda cond: _simulate_one(eng, cond, chunk.times, chunk.normalize, memo),
+                     lambda cond: _simulate_one(eng.tightened(), cond, chunk.times, chunk.normalize, tight_memo),
+                     psid_of_failed)
 
 
 class _MtorsimWorker:

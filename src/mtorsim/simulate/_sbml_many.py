@@ -17,16 +17,14 @@ Failures
 from __future__ import annotations
 
 import math
-import os
 import pickle
-import time
 from dataclasses import dataclass
 
 import numpy as np
 import xarray as xr
 
-from .._errors import InputError, SimulationError
-from ._many import (COL_ID, LABEL_PREFIX, _condition_coords, _row_id, PARAM_PREFIX, STATUS_CODES, _Accumulator, _Chunk, _failure_summary,
+from .._errors import InputError
+from ._many import (COL_ID, LABEL_PREFIX, _condition_coords, _row_id, run_chunk, PARAM_PREFIX, _Accumulator, _Chunk, _failure_summary,
                     _inputs_sha, _Job, _missing, _records, _status_variables, _where)
 from ._sbml import IntegratorOptions, SbmlModel, _restore
 from ._sbml_run import (_as_changes, check_changes, check_selections, get_model, model_sha,
@@ -86,29 +84,9 @@ class SbmlWorker:
                              preequilibrate=self.preequilibrate, changes=self.changes)
 
     def simulate_chunk(self, chunk: _Chunk) -> dict:
-        t0 = time.perf_counter()
-        n, nt, no = len(chunk.conditions), len(chunk.times), len(self.selections)
-        values = np.empty((n, nt, no))
-        status = np.zeros(n, dtype=np.int8)
-        errors: dict[int, str] = {}
-        psids: list[str] = []
-        for i, cond in enumerate(chunk.conditions):
-            psid = ""
-            try:
-                values[i], psid = self._one(self.model, cond, chunk.times)
-            except SimulationError as first:
-                try:
-                    values[i], psid = self._one(self.tightened(), cond, chunk.times)
-                    status[i] = STATUS_CODES["retried"]
-                    errors[i] = f"first attempt: {first}; succeeded with tighter solver settings"
-                except SimulationError as second:
-                    values[i] = np.nan
-                    status[i] = STATUS_CODES["failed"]
-                    errors[i] = str(second) if str(second) == str(first) else f"{second} (first attempt: {first})"
-            psids.append(psid)
-        return {"index": chunk.index, "positions": chunk.positions,
-                "values": np.ascontiguousarray(values.transpose(2, 0, 1)), "status": status, "errors": errors,
-                "parameter_set_id": psids, "seconds": time.perf_counter() - t0, "pid": os.getpid()}
+        return run_chunk(chunk, len(self.selections),
+                         lambda cond: self._one(self.model, cond, chunk.times),
+                         lambda cond: self._one(self.tightened(), cond, chunk.times))
 
 
 def _number(i: int, rec: dict, col: str, v) -> float:
