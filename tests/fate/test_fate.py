@@ -94,3 +94,21 @@ def test_phenotype_table_covers_the_catalogue():
     assert set(df.columns) == {"proliferation_full", "growth_factor_independence", "endocrine_resistance_deprivation",
                                "endocrine_resistance_tamoxifen", "endocrine_resistance_fulvestrant"}
     assert np.isfinite(df.values).all()
+
+
+@pytest.mark.parametrize("line,tn", [("MDA-MB-231", True), ("MDA-MB-468", True), ("HCC1806", True), ("MCF7", False),
+                                     ("T47D", False), ("SK-BR-3", False), ("BT-474", False), ("HCC1954", False)])
+def test_triple_negative_classification_follows_the_catalogue(line, tn):
+    """Receptor status from Dai et al. 2017 / LINCS (catalogue): HER2-amplified ER-negative lines are not TN."""
+    assert mtorsim.fate.is_triple_negative(line) is tn
+
+
+def test_cyclin_d1_independent_share_blunts_pathway_drugs_only_in_triple_negative_lines():
+    """Finn et al. 2009 (Breast Cancer Res 11:R77): non-luminal/basal lines depend less on cyclin D-CDK4/6,
+    so the same signalling change moves their growth less; luminal lines are unaffected by phi_tn."""
+    with_phi, without = FateParameters(phi_tn=0.45), FateParameters(phi_tn=0.0)
+    tn_with = assay("MDA-MB-468", ["everolimus=100nM"], params=with_phi)["GR"]
+    tn_without = assay("MDA-MB-468", ["everolimus=100nM"], params=without)["GR"]
+    assert tn_with > tn_without + 0.02
+    lum = [assay("MCF7", ["everolimus=100nM"], params=p)["GR"] for p in (with_phi, without)]
+    assert lum[0] == pytest.approx(lum[1], abs=1e-12)

@@ -10,7 +10,7 @@ import pandas as pd
 
 from ..biology import CellLine, Medium, get_cell
 from ..simulate import simulate
-from ._fate import FateParameters, cell_numbers, doubling_time_h, rates
+from ._fate import FateParameters, cell_numbers, cyclin_d1_independence, doubling_time_h, rates
 
 ASSAY_HOURS = 72.0
 
@@ -28,7 +28,8 @@ def _numbers(c: CellLine, drugs, hours: float, medium, params: FateParameters, n
     td, _ = doubling_time_h(c)
     sig = simulate(c, drugs=drugs, medium=medium, hours=hours, n_points=n_points, normalize="cell",
                    preequilibration_medium="full")
-    r = rates(sig, doubling_time=td, microtubule_effect=_microtubule_effect(drugs), params=params)
+    r = rates(sig, doubling_time=td, microtubule_effect=_microtubule_effect(drugs), params=params,
+              cd1_independent=cyclin_d1_independence(c, params))
     return cell_numbers(r), r
 
 
@@ -69,7 +70,8 @@ def _division(cell: CellLine, medium, drugs, hours: float, params: FateParameter
     td, _ = doubling_time_h(cell)
     sig = simulate(cell, drugs=drugs, medium=medium, times=[0.0, hours], normalize="cell",
                    preequilibration_medium=Medium("full", estradiol_nM=1.0))
-    r = rates(sig, doubling_time=td, microtubule_effect=_microtubule_effect(drugs), params=params)
+    r = rates(sig, doubling_time=td, microtubule_effect=_microtubule_effect(drugs), params=params,
+              cd1_independent=cyclin_d1_independence(cell, params))
     return float((r["division_rate"] - r["apoptosis_rate"]).isel(time=-1)) / (math.log(2) / td - params.r_apo0)
 
 

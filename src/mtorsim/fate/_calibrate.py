@@ -22,11 +22,11 @@ from scipy import optimize, stats
 
 from ..biology import Treatment
 from ..simulate import simulate
-from ._fate import FateParameters, cell_numbers, doubling_time_h, rates
+from ._fate import FateParameters, cell_numbers, doubling_time_h, is_triple_negative, rates
 
-FITTED = ("n_drive", "a_translation", "k_apo", "k_mitotic")
+FITTED = ("n_drive", "a_translation", "k_apo", "k_mitotic", "phi_tn")
 BOUNDS = {"K_drive": (0.2, 5.0), "n_drive": (1.0, 8.0), "a_translation": (0.0, 3.0), "k_apo": (0.0, 0.1),
-          "K_survival": (0.2, 1.2), "k_mitotic": (0.0, 5.0)}
+          "K_survival": (0.2, 1.2), "k_mitotic": (0.0, 5.0), "phi_tn": (0.0, 1.0)}
 
 
 def holdout_lines(cells) -> list[str]:
@@ -60,13 +60,16 @@ def panel_signals(table: pd.DataFrame, doses_nM, *, hours: float = 72.0, n_point
     ds = xr.Dataset({k: (dims, v) for k, v in out.items()}, coords={"cell": cells, "drug": drugs, "dose_nM": doses, "time": t})
     ds["microtubule_effect"] = (dims[:3], mt)
     ds["doubling_time_h"] = ("cell", [doubling_time_h(c)[0] for c in cells])
+    ds["triple_negative"] = ("cell", [is_triple_negative(c) for c in cells])
     return ds
 
 
 def panel_gr(signals: xr.Dataset, params: FateParameters) -> xr.DataArray:
     """GR value at the end of the assay for every well of ``signals``."""
     td = signals["doubling_time_h"]
-    r = rates(signals[["cyclinD1", "translation", "survival"]], doubling_time=1.0, params=params)
+    tn = signals["triple_negative"] if "triple_negative" in signals else xr.zeros_like(td, dtype=bool)
+    r = rates(signals[["cyclinD1", "translation", "survival"]], doubling_time=1.0, params=params,
+              cd1_independent=tn.astype(float) * params.phi_tn)
     # rates() scales by ln2/doubling_time; redo per line with broadcasting
     r0 = math.log(2) / td
     r["division_rate"] = r["division_rate"] / math.log(2) * r0

@@ -3,9 +3,12 @@
 The network's outputs, each relative to the same cell's untreated state in full medium, set
 three rates (1/h):
 
-* division ``r_div = r0 · P(d) · T^a_T`` where ``d`` is the G1–S drive (cyclin D1) and ``T``
-  cap-dependent translation; ``P(d) = d^n (1 + K^n) / (K^n + d^n)`` so ``P(1) = 1``, and
-  ``r0 = ln 2 / doubling time`` of the untreated line;
+* division ``r_div = r0 · [(1 − φ) P(d) + φ] · T^a_T`` where ``d`` is the G1–S drive (cyclin D1) and ``T``
+  cap-dependent translation; ``P(d) = d^n (1 + K^n) / (K^n + d^n)`` so ``P(1) = 1``,
+  ``r0 = ln 2 / doubling time`` of the untreated line, and ``φ`` the share of G1–S progression that does
+  not go through cyclin D1–CDK4/6: 0 in luminal and HER2-amplified lines, ``phi_tn`` in triple-negative
+  (non-luminal/basal) lines, which Finn et al. 2009 (Breast Cancer Res 11:R77) found the most resistant
+  to CDK4/6 inhibition, with low cyclin D1 and pRb and high p16 (:func:`cyclin_d1_independence`);
 * apoptosis ``r_apo = r_apo0 + k_apo · K_s^m / (K_s^m + s^m)`` where ``s`` is the survival signal
   (MCL1 and BAD phosphorylation), so loss of survival signalling kills;
 * mitotic death from microtubule poisons ``r_mit = k_mit · f_microtubule · r_div``, in proportion
@@ -34,19 +37,22 @@ DEFAULT_DOUBLING_TIME_H = 36.0
 DOUBLING_SOURCE = "assumed: 36 h, a typical doubling time of breast cancer lines in culture, used where the catalogue has none"
 
 #: fate parameter -> (unit, source)
-FIT_NOTE = ("fitted to HMS LINCS breast GR_AOC and GRmax (shared/data/response/hmslincs_brca_grmetrics_pathway.csv; 11 drugs x "
-            "15 training lines, 7 lines held out; mtorsim.fate._calibrate.fit_fate, 2026-11-24)")
+FIT_NOTE = ("fitted to HMS LINCS breast GR_AOC and GRmax (shared/data/response/hmslincs_brca_grmetrics_pathway.csv, replicate "
+            "means; 11 drugs x 15 training lines, 7 lines held out; `mtorsim calibrate-defaults --layer fate`, 2026-11-24)")
 
 FATE_SOURCES: dict[str, tuple[str, str]] = {
     "K_drive": ("1", "fixed at 5: with K free the LINCS fit runs to its bound (practically non-identifiable), i.e. the data prefer "
                      "a power law r_div ~ d^n over a saturating G1-S threshold"),
     "n_drive": ("1", FIT_NOTE),
-    "a_translation": ("1", FIT_NOTE),
+    "a_translation": ("1", FIT_NOTE + "; runs to its lower bound 0 once phi_tn is fitted: the panel needs no translation term "
+                           "beyond cyclin D1, whose synthesis is itself cap-dependent in the network (practically non-identifiable)"),
     "r_apo0": ("1/h", "assumed: ~1% of cells die per day untreated"),
     "k_apo": ("1/h", FIT_NOTE + " (with GR_AOC alone the estimate ran to 0: GRmax is what identifies death)"),
     "K_survival": ("1", "assumed: apoptosis rises steeply once the survival signal falls below ~40% of untreated"),
     "m_survival": ("1", "assumed: steep (Hill 4) apoptotic threshold"),
     "k_mitotic": ("1", FIT_NOTE + " (paclitaxel only)"),
+    "phi_tn": ("1", "share of G1-S drive independent of cyclin D1-CDK4/6 in triple-negative lines (mechanism: Finn et al. 2009 "
+                    "Breast Cancer Res 11:R77, non-luminal/basal lines resist CDK4/6 inhibition); value " + FIT_NOTE),
 }
 
 
@@ -55,13 +61,14 @@ class FateParameters:
     """Global cell-fate parameters (see ``FATE_SOURCES`` for units and sources)."""
 
     K_drive: float = 5.0
-    n_drive: float = 3.17
-    a_translation: float = 0.668
+    n_drive: float = 5.26
+    a_translation: float = 0.0
     r_apo0: float = 0.0004
-    k_apo: float = 0.040
+    k_apo: float = 0.046
     K_survival: float = 0.4
     m_survival: float = 4.0
     k_mitotic: float = 1.13
+    phi_tn: float = 0.45
 
     def __post_init__(self) -> None:
         for f in fields(self):
@@ -78,13 +85,27 @@ def doubling_time_h(cell: str | CellLine) -> tuple[float, str]:
     return DEFAULT_DOUBLING_TIME_H, DOUBLING_SOURCE
 
 
+def is_triple_negative(cell: str | CellLine) -> bool:
+    """ER-negative, PR-negative or unknown, and not HER2-positive/amplified (catalogue receptors and alterations)."""
+    c = get_cell(cell)
+    rec = {k: (v or "").lower() for k, v in c.receptors.items()}
+    her2 = rec.get("HER2") == "positive" or any(a.startswith("ERBB2:") for a in c.alterations)
+    return rec.get("ER") == "negative" and rec.get("PR") != "positive" and not her2
+
+
+def cyclin_d1_independence(cell: str | CellLine, params: "FateParameters") -> float:
+    """Share ``φ`` of G1–S drive that does not depend on cyclin D1 (see the module docstring)."""
+    return float(params.phi_tn) if is_triple_negative(cell) else 0.0
+
+
 def rates(signals: xr.Dataset, *, doubling_time: float, microtubule_effect: float | np.ndarray = 0.0,
-          params: FateParameters = FateParameters()) -> xr.Dataset:
+          params: FateParameters = FateParameters(), cd1_independent: float | xr.DataArray = 0.0) -> xr.Dataset:
     """Division, apoptosis and mitotic-death rates (1/h) from network outputs.
 
     ``signals`` must hold ``cyclinD1``, ``translation`` and ``survival`` relative to the cell's own
     untreated state in full medium (``simulate(..., normalize="cell")`` with a full-medium
-    pre-equilibration).
+    pre-equilibration). ``cd1_independent`` is ``φ`` for the line (or one per condition), from
+    :func:`cyclin_d1_independence`.
     """
     for v in ("cyclinD1", "translation", "survival"):
         if v not in signals:
@@ -95,6 +116,7 @@ def rates(signals: xr.Dataset, *, doubling_time: float, microtubule_effect: floa
     r0 = math.log(2) / doubling_time        # a number, or a DataArray over the condition dimension
     d = signals["cyclinD1"].clip(min=0)
     drive = d ** p.n_drive * (1 + p.K_drive ** p.n_drive) / (p.K_drive ** p.n_drive + d ** p.n_drive)
+    drive = (1 - cd1_independent) * drive + cd1_independent
     r_div = r0 * drive * signals["translation"].clip(min=0) ** p.a_translation
     s = signals["survival"].clip(min=0)
     r_apo = p.r_apo0 + p.k_apo * p.K_survival ** p.m_survival / (p.K_survival ** p.m_survival + s ** p.m_survival)

@@ -78,7 +78,7 @@ def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = 
     import math
 
     from ..biology import Medium, Treatment
-    from ..fate import doubling_time_h, rates
+    from ..fate import cyclin_d1_independence, doubling_time_h, rates
     from ..fate._fate import cell_numbers
     from ..simulate import simulate_many
 
@@ -102,7 +102,8 @@ def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = 
         x, h = u.get("u_microtubule", 0.0), u.get("h_microtubule", 1.0)
         mt.append(x ** h / (1 + x ** h))
     mt = xr.DataArray(mt, dims="condition", coords={"condition": sig.condition})
-    r = rates(sig[["cyclinD1", "translation", "survival"]], doubling_time=td, microtubule_effect=mt, params=fate)
+    phi = xr.DataArray([cyclin_d1_independence(c, fate) for c in table["cell"]], dims="condition", coords={"condition": sig.condition})
+    r = rates(sig[["cyclinD1", "translation", "survival"]], doubling_time=td, microtubule_effect=mt, params=fate, cd1_independent=phi)
     n_end = cell_numbers(r).isel(time=-1).values
     status = sig["status"].values if "status" in sig else np.array(["ok"] * len(table))
     n_end = np.where(status == "failed", np.nan, n_end)

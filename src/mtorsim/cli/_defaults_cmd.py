@@ -1,0 +1,90 @@
+"""``mtorsim calibrate-defaults``: refit the model's kinetic defaults to the public data (issue 5 §3).
+
+A thin layer over :func:`mtorsim.calibrate._defaults.calibrate_defaults`. Attach it with ``register(app)``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the ``calibrate-defaults`` command to ``app``."""
+
+    @app.command("calibrate-defaults")
+    def calibrate_defaults_cmd(
+            out: Path = typer.Option(..., "--out", help="Folder for fitted.json, parameters.csv and starts.csv."),
+            starts: int = typer.Option(4, "--starts", help="Optimiser starts (the first from the network's values)."),
+            seed: int = typer.Option(0, "--seed", help="Seed of the random starts."),
+            max_nfev: int = typer.Option(40, "--max-nfev", help="Iterations (residual evaluations) per start."),
+            workers: int = typer.Option(1, "--workers", help="Local processes running starts in parallel."),
+            layer: str = typer.Option("signalling", "--layer", help="signalling (network kinetics vs Imoto/Nelander) or fate (cell-fate "
+                                      "parameters vs the LINCS GR panel)."),
+            quiet: bool = typer.Option(False, "--quiet", help="Print only the path of the written file."),
+    ) -> None:
+        """Fit the kinetic parameters listed in docs/calibration.md to Imoto 2022 and Nelander 2008 (with
+        evidence records as penalties) and report the fit on training and held-out data.
+
+        With --layer fate, refit the global cell-fate parameters to the HMS LINCS breast GR panel instead
+        (every third line held out) and write fate_fit.json.
+
+        Examples: mtorsim calibrate-defaults --out fit_defaults/ --starts 4 --workers 2
+                  mtorsim calibrate-defaults --layer fate --out fit_fate/
+        """
+        from ._app import console, print_frame, run_guarded
+
+        def go():
+            from rich.progress import Progress
+
+            from .._errors import InputError
+            if layer not in ("signalling", "fate"):
+                raise InputError("--layer", layer, "signalling or fate")
+            if layer == "fate":
+                return _fate(out, quiet)
+
+            from ..calibrate._defaults import calibrate_defaults
+            with Progress(transient=True, disable=quiet) as bar:
+                task = bar.add_task("starts", total=starts)
+                res = calibrate_defaults(starts=starts, seed=seed, max_nfev=max_nfev, workers=workers,
+                                         progress=lambda done, total: bar.update(task, completed=done))
+            path = res.save(out)
+            if quiet:
+                console.print(str(path))
+                return
+            print_frame(res.starts[["start", "cost", "status", "nfev", "seconds"]], title="starts (cost = ½ Σ r², training)")
+            print_frame(res.before, title="fit at the network's values (before)")
+            print_frame(res.after, title="fit at the fitted values (after)")
+            print_frame(res.penalties_after[["evidence", "statement", "value", "holds"]], title="evidence constraints (after)")
+            print_frame(res.parameter_table(), title="parameters")
+            console.print(f"wrote {path}")
+
+        run_guarded(go)
+
+
+def _fate(out: Path, quiet: bool) -> None:
+    import json
+    import os
+    from dataclasses import asdict
+
+    from .._version import versions
+    from ..calibrate._defaults import calibrate_fate
+    from ..fate._calibrate import fate_parameters_table
+    from ._app import console, print_frame
+    fit = calibrate_fate()
+    out.mkdir(parents=True, exist_ok=True)
+    doc = {"parameters": {k: float(v) for k, v in asdict(fit.params).items()}, "train_lines": list(fit.train_lines),
+           "held_out_lines": list(fit.test_lines), "metrics": fit.metrics.to_dict("records"), "versions": versions()}
+    tmp = out / "fate_fit.json.tmp"
+    tmp.write_text(json.dumps(doc, indent=2))
+    os.replace(tmp, out / "fate_fit.json")
+    fit.predictions.to_csv(out / "fate_predictions.csv", index=False)
+    if quiet:
+        console.print(str(out / "fate_fit.json"))
+        return
+    print_frame(fit.metrics, title="fate fit: GR_AOC / GRmax on training and held-out lines")
+    print_frame(fate_parameters_table(fit.params), title="fitted fate parameters")
+    console.print(f"wrote {out / 'fate_fit.json'}")
