@@ -4,6 +4,7 @@ canonical units (concentrations in nM, time in hours)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import pint
 
@@ -39,16 +40,29 @@ def parse_concentration(text: str | float | int, *, field: str = "dose", molar_m
         raise InputError(field, text, "a non-negative concentration")
     unit = unit or "nM"
     try:
-        q = Q_(value, unit.replace("ml", "mL").replace("ul", "uL"))
+        kind, factor = _unit_info(unit.replace("ml", "mL").replace("ul", "uL"))
     except Exception:  # pint raises several error types for unknown units
         raise InputError(field, text, _ALLOWED) from None
-    if q.check("[substance] / [length] ** 3"):
-        return float(q.to("nM").magnitude)
-    if q.check("[mass] / [length] ** 3"):
+    if kind == "molar":
+        return value * factor
+    if kind == "mass":
         if molar_mass_g_per_mol is None:
             raise InputError(field, text, "a molar unit (pM, nM, uM, mM): this drug has no molar mass in the catalogue")
-        return float((q / Q_(molar_mass_g_per_mol, "g/mol")).to("nM").magnitude)
+        return value * factor / molar_mass_g_per_mol
     raise InputError(field, text, _ALLOWED)
+
+
+@lru_cache(maxsize=256)
+def _unit_info(unit: str) -> tuple[str, float]:
+    """(kind, factor) of a concentration unit, parsed by pint once per spelling (parsing costs ~0.1 ms,
+    a tenth of a simulation): ``molar`` -> nM per unit; ``mass`` -> nM per unit for a molar mass of
+    1 g/mol (divide by the molar mass); ``other`` for anything else."""
+    q = Q_(1.0, unit)
+    if q.check("[substance] / [length] ** 3"):
+        return "molar", float(q.to("nM").magnitude)
+    if q.check("[mass] / [length] ** 3"):
+        return "mass", float((q / Q_(1.0, "g/mol")).to("nM").magnitude)
+    return "other", float("nan")
 
 
 def parse_duration_hours(text: str | float | int, *, field: str = "hours", allow_zero: bool = False) -> float:
