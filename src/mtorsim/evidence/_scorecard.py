@@ -33,6 +33,8 @@ DATASET_STATEMENTS = {
     "Nelander2008": "MCF7 under single and paired inhibitors (IGF1R, PI3K, mTOR, MEK, EGFR): sign of the change of "
                     "pAKT, pS6K, pS6 and pERK (Nelander et al. 2008 Mol Syst Biol 4:216).",
     "LINCS-GR": "HMS LINCS breast-cancer panel (Hafner et al.): GR metrics of breast lines under pathway drugs.",
+    "Imoto2022": "Imoto et al. 2022 iScience: pAkt and pERK time courses after EGF or heregulin in serum-starved breast lines.",
+    "LINCS-heldout": "HMS LINCS breast panel: GR_AOC of lines held out of the fate-layer fit.",
     "ONeil2016": "O'Neil et al. 2016 Mol Cancer Ther: Loewe synergy of drug pairs in breast lines.",
 }
 
@@ -335,11 +337,34 @@ def _nelander():
                 s["fraction"] >= NELANDER_TARGET, group="data set")
 
 
+def _heldout_signalling() -> list[dict]:
+    """The default network on the data held out of mtorsim.calibrate._defaults (docs/defaults.md)."""
+    from ..calibrate import _defaults as D
+    data = D.DefaultsData.load()
+    summ = D.fit_summary(D.evaluate(D.nominal_log10(), data, split="holdout")).set_index("dataset")
+    nel, imo = summ.loc["Nelander 2008"], summ.loc["Imoto 2022"]
+    return [
+        _row("Nelander2008", "held-out gefitinib pairs (conditions 17, 18, 19, 21): sign of readout changes",
+             f"{nel['sign_agreement']:.0%} agree, RMSE {nel['rmse']:.2f} (scaled units)", f"target ≥ {NELANDER_TARGET:.0%} sign agreement",
+             bool(nel["sign_agreement"] >= NELANDER_TARGET), group="calibration"),
+        _row("Imoto2022", "held-out SK-BR-3: pAkt/pERK after EGF and heregulin (0, 30-120 min, min-max scaled)",
+             f"Pearson r = {imo['pearson_r']:.2f}, RMSE {imo['rmse']:.2f}", "target r ≥ 0.5",
+             bool(imo["pearson_r"] >= 0.5), group="calibration"),
+    ]
+
+
 def _screens() -> list[dict]:
     from ._screens import kinase_vs_rapalog, lincs_comparison, oneil_comparison, published_combinations
     rows = []
-    _, summary = lincs_comparison()
+    wells, summary = lincs_comparison()
     by = summary.set_index("drug")
+    from ..fate._calibrate import holdout_lines
+    held = wells[wells["cell"].isin(holdout_lines(wells["cell"].unique()))]
+    from scipy import stats
+    rho_h = float(stats.spearmanr(held["GR_AOC_measured"], held["GR_AOC_model"]).statistic) if len(held) >= 4 else float("nan")
+    rows.append(_row("LINCS-heldout", "fate layer fitted on 15 lines predicts GR_AOC of the 7 held-out lines (all drugs)",
+                     f"Spearman ρ = {rho_h:.2f} over {len(held)} line×drug pairs", f"target ρ ≥ {LINCS_TARGET}",
+                     np.isfinite(rho_h) and rho_h >= LINCS_TARGET, group="calibration"))
     for drug in ("everolimus", "alpelisib"):
         rho = float(by.loc[drug, "spearman_GR_AOC"]) if drug in by.index else float("nan")
         rows.append(_row(f"LINCS-{drug}", f"{drug}: ranking of breast lines by GR_AOC follows HMS LINCS",
@@ -395,6 +420,7 @@ def scorecard(quick: bool = False) -> pd.DataFrame:
         rows += _safe(lambda c=check: c(sims), check.__doc__ or check.__name__, "core")
     if data_dir() is not None:
         rows += _safe(_nelander, "Nelander 2008 sign agreement", "Nelander2008")
+        rows += _safe(_heldout_signalling, "held-out signalling data", "calibration")
         if not quick:
             rows += _safe(_screens, "virtual screens", "screens")
     table = pd.DataFrame(rows)
