@@ -222,7 +222,8 @@ def test_every_pk_number_has_unit_and_source():
     assert set(pk_drugs()) >= {"everolimus", "temsirolimus", "exemestane", "fulvestrant", "alpelisib", "capivasertib", "paclitaxel"}
     assert tab.source.str.len().min() >= 3
     for s in tab.source:
-        assert s.startswith(("assumed", "derived")) or any(k in s for k in ("B0", "B1", "label", "Fachinformation", "PMID", "B18"))
+        assert s.startswith(("assumed", "derived", "fitted")) or any(k in s for k in ("B0", "B1", "label", "Fachinformation", "PMID", "B18",
+                                                                                     "monograph", "abstract", "doi", "SmPC")), s
     for d in pk_drugs():
         m = get_pk(d)
         assert m.molar_mass_g_per_mol > 0

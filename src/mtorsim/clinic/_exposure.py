@@ -4,7 +4,8 @@ A PK profile (:func:`~mtorsim.clinic.pk_profile`) gives the tumour-site concentr
 ``tumour_nM`` (unbound plasma × tumour factor; see ``docs/pk.md``). Over each step (1 h by
 default) its mean is turned into the network's piecewise-constant inputs
 ``u_<slot> = Σ C / IC50`` with the catalogue potencies, exactly as a cell experiment's nominal
-concentration would be; aromatase inhibitors instead scale the oestradiol condition by their
+concentration would be; active metabolites (``<name>_tumour_nM``, e.g. endoxifen for tamoxifen)
+add their own ``C / IC50`` at their slots (profile attribute ``metabolite_targets``); aromatase inhibitors instead scale the oestradiol condition by their
 ``estradiol_fraction``. The cell starts from its untreated steady state and is integrated with the
 shared :class:`~mtorsim.simulate._engine.Engine` (``Engine.run``); observables are reported
 relative to that untreated steady state.
@@ -60,11 +61,17 @@ def exposure_segments(profiles, bounds: np.ndarray, *, estradiol_nM: float) -> t
             has_e2 = True
             continue
         c = _step_means(t, ds["tumour_nM"].values.astype(float), bounds)
-        for tg in drug.targets:
-            key = f"u_{tg.slot}"
-            u[key] = u.get(key, np.zeros(n)) + c / tg.ic50_nM
-            if tg.slot not in ("er_antagonist", "er_degrader"):
-                hill[f"h_{tg.slot}"] = max(hill.get(f"h_{tg.slot}", 0.0), tg.hill)
+        species = [(c, [(tg.slot, tg.ic50_nM, tg.hill) for tg in drug.targets])]
+        # active metabolites (e.g. tamoxifen -> 4-hydroxytamoxifen, endoxifen): each adds C/IC50 at its own slots
+        for var, targets in json.loads(ds.attrs.get("metabolite_targets", "{}") or "{}").items():
+            if var in ds and targets:
+                species.append((_step_means(t, ds[var].values.astype(float), bounds), targets))
+        for conc, targets in species:
+            for slot, ic50, h in targets:
+                key = f"u_{slot}"
+                u[key] = u.get(key, np.zeros(n)) + conc / float(ic50)
+                if slot not in ("er_antagonist", "er_degrader"):
+                    hill[f"h_{slot}"] = max(hill.get(f"h_{slot}", 0.0), float(h))
     values = dict(u)
     if has_e2:
         values["estradiol"] = estradiol_nM * e2

@@ -123,6 +123,35 @@ class EstradiolSuppression:
 
 
 @dataclass(frozen=True)
+class Metabolite:
+    """A metabolite formed from the parent (or from another metabolite) by a linear pathway::
+
+        dA_m/dt = fm · (CL_src / V_src) · A_src − (CL / V) · A_m
+
+    Amounts are kept in parent-mg equivalents (moles are conserved), so the molar concentration is
+    ``A_m / MW_parent / V`` (nM after unit conversion). ``fm`` and ``V`` are apparent: only
+    ``fm / CL`` (steady-state metabolite:source ratio) and ``V / CL`` (half-life) are identifiable
+    from plasma data, and the sources say which was derived from what. ``targets`` are the
+    metabolite's potencies at the signalling slots (``(slot, ic50_nM, hill)``; from the catalogue
+    when the metabolite has an entry there).
+    """
+
+    name: str
+    source: str
+    fm: PKParameter
+    CL: PKParameter
+    V: PKParameter
+    molar_mass_g_per_mol: float
+    fu_plasma: PKParameter
+    targets: tuple = ()
+    note: str = ""
+
+    @property
+    def compartment(self) -> str:
+        return f"metabolite:{self.name}"
+
+
+@dataclass(frozen=True)
 class PKModel:
     """A linear PK model for one drug (see the module docstring).
 
@@ -152,6 +181,7 @@ class PKModel:
     checks: dict = field(default_factory=dict, hash=False, compare=False)
     note: str = ""
     individual_id: str = "typical"
+    metabolites: tuple = ()
 
     def __post_init__(self) -> None:
         if self.route not in ("oral", "iv", "im", "sc"):
@@ -161,6 +191,15 @@ class PKModel:
         for req in ("CL", "V1"):
             if req not in self.parameters:
                 raise InputError(f"pk.{self.drug}.parameters", sorted(self.parameters), f"a value for {req}")
+        names = {"parent"}
+        for mt in self.metabolites:
+            if mt.source not in names:
+                raise InputError(f"pk.{self.drug}.metabolites.{mt.name}.source", mt.source,
+                                 f"'parent' or a metabolite listed before it ({', '.join(sorted(names))})")
+            if mt.molar_mass_g_per_mol < 0:
+                raise InputError(f"pk.{self.drug}.metabolites.{mt.name}.molar_mass_g_per_mol", mt.molar_mass_g_per_mol,
+                                 "a positive molar mass (g/mol), or 0 when not known (no ng/mL output)")
+            names.add(mt.name)
         if self.route in EXTRAVASCULAR and "ka" not in self.parameters:
             raise InputError(f"pk.{self.drug}.parameters", sorted(self.parameters), "ka for an extravascular route")
         if ("Q" in self.parameters) != ("V2" in self.parameters):
@@ -192,7 +231,7 @@ class PKModel:
             c += ("peripheral",)
         if "Q3" in self.parameters:
             c += ("peripheral2",)
-        return c
+        return c + tuple(m.compartment for m in self.metabolites)
 
     def rate_matrix(self) -> np.ndarray:
         """``A`` of ``dx/dt = A x`` for the amounts (mg) in :attr:`compartments` (1/h)."""
@@ -216,24 +255,42 @@ class PKModel:
                 A[i[name], c] += kq / v1
                 A[c, i[name]] += kq / self.value(v)
                 A[i[name], i[name]] -= kq / self.value(v)
+        k_out = {"parent": (c, self.value("CL") / v1)}
+        for mt in self.metabolites:
+            src, k_src = k_out[mt.source]
+            j = i[mt.compartment]
+            A[j, src] += mt.fm.value * k_src  # formation: a fraction fm of the source's elimination
+            A[j, j] -= mt.CL.value / mt.V.value
+            k_out[mt.name] = (j, mt.CL.value / mt.V.value)
         return A
 
     @property
     def terminal_half_life_h(self) -> float:
         """Slowest disposition (or, for flip-flop kinetics, absorption) half-life, from the eigenvalues of ``A``."""
+        n = len(self.compartments) - len(self.metabolites)
+        lam = np.linalg.eigvals(self.rate_matrix()[:n, :n]).real
+        return float(math.log(2) / np.min(np.abs(lam)))
+
+    @property
+    def slowest_half_life_h(self) -> float:
+        """Slowest half-life of the parent and its metabolites (what steady state has to wait for)."""
         lam = np.linalg.eigvals(self.rate_matrix()).real
         return float(math.log(2) / np.min(np.abs(lam)))
 
     def individual(self, rng: np.random.Generator, individual_id: str = "") -> "PKModel":
-        """A virtual individual: each parameter with a CV drawn log-normally (ω² = ln(1 + CV²))."""
-        params = {}
-        for k, p in self.parameters.items():
+        """A virtual individual: each parameter with a CV drawn log-normally (ω² = ln(1 + CV²)).
+
+        Parent parameters are drawn first (in record order), then each metabolite's fm, CL and V, so
+        adding a metabolite does not change the parent's draws."""
+        def draw(p: PKParameter) -> PKParameter:
             if p.cv:
                 omega = math.sqrt(math.log1p(p.cv ** 2))
-                params[k] = replace(p, value=p.value * math.exp(rng.normal(0.0, omega)))
-            else:
-                params[k] = p
-        return replace(self, parameters=params, individual_id=individual_id or "sampled")
+                return replace(p, value=p.value * math.exp(rng.normal(0.0, omega)))
+            return p
+
+        params = {k: draw(p) for k, p in self.parameters.items()}
+        mets = tuple(replace(m, fm=draw(m.fm), CL=draw(m.CL), V=draw(m.V)) for m in self.metabolites)
+        return replace(self, parameters=params, metabolites=mets, individual_id=individual_id or "sampled")
 
     # -- exact solution ---------------------------------------------------------------------------
     def amounts(self, doses: pd.DataFrame, times_h: np.ndarray) -> np.ndarray:
@@ -337,7 +394,8 @@ class PKModel:
         """
         if hematocrit is not None and not (0.1 <= hematocrit <= 0.7):
             raise InputError("hematocrit", hematocrit, "a fraction between 0.1 and 0.7")
-        central = self.central_ng_per_mL(doses, times_h)
+        amounts = self.amounts(doses, times_h)
+        central = amounts[:, self.compartments.index("central")] / self.value("V1") * 1000.0
         out: dict[str, np.ndarray] = {}
         if self.matrix == "whole_blood":
             plasma = self.plasma_from_blood(central)
@@ -355,6 +413,13 @@ class PKModel:
         else:
             driver = out["unbound_nM"]
         out["tumour_nM"] = driver * self.tumour_factor.value
+        for mt in self.metabolites:
+            nM = amounts[:, self.compartments.index(mt.compartment)] / self.molar_mass_g_per_mol / mt.V.value * 1e6
+            out[f"{mt.name}_plasma_nM"] = nM
+            if mt.molar_mass_g_per_mol > 0:
+                out[f"{mt.name}_plasma"] = nM * mt.molar_mass_g_per_mol / 1000.0
+            out[f"{mt.name}_unbound_nM"] = nM * mt.fu_plasma.value
+            out[f"{mt.name}_tumour_nM"] = nM * mt.fu_plasma.value * self.tumour_factor.value
         if self.estradiol is not None:
             out["estradiol_fraction"] = self.estradiol.fraction(np.asarray(times_h, dtype=float), plasma)
         return out
@@ -370,7 +435,28 @@ class PKModel:
         if self.estradiol is not None:
             for f in ("Imax", "kinact", "KI", "kdeg"):
                 s[f"estradiol_{f}"] = getattr(self.estradiol, f).source
+        for mt in self.metabolites:
+            for f in ("fm", "CL", "V", "fu_plasma"):
+                s[f"{mt.name}_{f}"] = getattr(mt, f).source
+            if getattr(mt, "CL").cv:
+                s[f"{mt.name}_cv_CL"] = mt.CL.cv_source
         return s
+
+    def metabolite_targets(self) -> dict[str, list]:
+        """Signalling-slot potencies of each metabolite, keyed by its tumour-site variable
+        (``<name>_tumour_nM``): lists of ``[slot, ic50_nM, hill]`` (read by the exposure layer)."""
+        return {f"{m.name}_tumour_nM": [list(t) for t in m.targets] for m in self.metabolites}
+
+
+def variable_units(name: str) -> tuple[str, str]:
+    """Unit and description of a profile variable (parent variables and ``<metabolite>_<kind>``)."""
+    if name in VARIABLE_UNITS:
+        return VARIABLE_UNITS[name]
+    for suffix in ("_plasma_nM", "_unbound_nM", "_tumour_nM", "_plasma"):
+        if name.endswith(suffix):
+            unit, desc = VARIABLE_UNITS[suffix[1:]]
+            return unit, f"{name[: -len(suffix)]} (metabolite): {desc}"
+    raise KeyError(name)
 
 
 VARIABLE_UNITS = {"whole_blood": ("ng/mL", "whole-blood concentration"),
@@ -409,11 +495,39 @@ def get_pk(drug: str) -> PKModel:
         es = rec["estradiol_suppression"]
         conv = {"Imax": "", "kinact": "1/h", "KI": "ng/mL", "kdeg": "1/h"}
         e2 = EstradiolSuppression(**{k: _param_any(k, es[k], u) for k, u in conv.items()})
+    mets = tuple(_metabolite(d.name, name, spec) for name, spec in (rec.get("metabolites") or {}).items())
     return PKModel(drug=d.name, route=str(rec.get("route", "oral")), parameters=params, matrix=str(rec.get("matrix", "plasma")),
                    molar_mass_g_per_mol=float(mm) if mm else 0.0, fu_plasma=fu, tumour_factor=tf,
                    blood_plasma=dict(rec.get("blood_plasma") or {}), estradiol=e2,
                    tumour_driver=str((rec.get("tumour_driver") or {}).get("value", "unbound_plasma")), checks=dict(rec.get("checks") or {}),
-                   note=str(rec.get("note", "")))
+                   note=str(rec.get("note", "")), metabolites=mets)
+
+
+def _metabolite(drug: str, name: str, spec: dict) -> Metabolite:
+    """A ``metabolites:`` entry of a PK record. Potencies come from the catalogue entry of the
+    metabolite when there is one, else from the entry's own ``targets`` (each with a source)."""
+    if not isinstance(spec, dict):
+        raise InputError(f"pk.{drug}.metabolites.{name}", spec, "a mapping {source, fm, CL, V, molar_mass_g_per_mol, fu_plasma[, targets]}")
+    for key in ("source", "fm", "CL", "V", "fu_plasma"):
+        if key not in spec:
+            raise InputError(f"pk.{drug}.metabolites.{name}", sorted(spec), f"a value for {key}")
+    try:
+        cat = get_drug(name)
+    except UnknownNameError:
+        cat = None
+    if cat is not None:
+        targets = tuple((t.slot, float(t.ic50_nM), float(t.hill)) for t in cat.targets)
+        mm = spec.get("molar_mass_g_per_mol") or cat.molar_mass_g_per_mol
+    else:
+        targets = tuple((str(t["slot"]), float(t["ic50_nM"]), float(t.get("hill", 1.0))) for t in spec.get("targets") or [])
+        mm = spec.get("molar_mass_g_per_mol")
+        for t in spec.get("targets") or []:
+            if not t.get("source"):
+                raise InputError(f"pk.{drug}.metabolites.{name}.targets", t, "a potency with a source")
+    mm = float(mm["value"] if isinstance(mm, dict) else mm) if mm else 0.0
+    return Metabolite(name=name, source=str(spec["source"]), fm=_param("fm", spec["fm"]), CL=_param("CL", spec["CL"]),
+                      V=replace(_param("V1", spec["V"]), name="V"), molar_mass_g_per_mol=mm, fu_plasma=_param("fu_plasma", spec["fu_plasma"]),
+                      targets=targets, note=str(spec.get("note", "")))
 
 
 def _param_any(name: str, raw: dict, target: str) -> PKParameter:
@@ -434,6 +548,9 @@ def pk_table() -> pd.DataFrame:
                          "cv": p.cv, "source": p.source})
         for p in (m.fu_plasma, m.tumour_factor):
             rows.append({"drug": name, "parameter": p.name, "value": p.value, "unit": "1", "cv": None, "source": p.source})
+        for mt in m.metabolites:
+            for p, unit in ((mt.fm, "1"), (mt.CL, "L/h"), (mt.V, "L"), (mt.fu_plasma, "1")):
+                rows.append({"drug": name, "parameter": f"{mt.name}.{p.name}", "value": p.value, "unit": unit, "cv": p.cv, "source": p.source})
     return pd.DataFrame(rows)
 
 
@@ -500,7 +617,7 @@ def pk_profile(drug: str | PKModel, regimen: str | Regimen | pd.DataFrame, *, da
         doses = reg.dose_table(float(t[-1]), bsa_m2=bsa_m2, route=m.route)
         label, period = reg.label, reg.period_h
     conc = m.concentrations(doses, t, hematocrit=hematocrit)
-    data_vars = {k: xr.Variable(("time",), v, attrs={"units": VARIABLE_UNITS[k][0], "long_name": VARIABLE_UNITS[k][1]})
+    data_vars = {k: xr.Variable(("time",), v, attrs={"units": variable_units(k)[0], "long_name": variable_units(k)[1]})
                  for k, v in conc.items()}
     data_vars["dose_amount"] = xr.Variable(("dose",), doses["amount"].to_numpy(dtype=float), attrs={"units": "mg"})
     ds = xr.Dataset(data_vars, coords={"time": xr.Variable(("time",), t, attrs={"units": "h", "long_name": "time since first dose"}),
@@ -514,6 +631,7 @@ def pk_profile(drug: str | PKModel, regimen: str | Regimen | pd.DataFrame, *, da
         "parameters": json.dumps({k: p.value for k, p in m.parameters.items()}),
         "parameter_units": json.dumps({k: CANONICAL_UNITS.get(k, p.unit) for k, p in m.parameters.items()}),
         "sources": json.dumps(m.sources()),
+        "metabolite_targets": json.dumps(m.metabolite_targets()),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         **{f"version_{k}": v for k, v in versions().items()},
     })
@@ -527,10 +645,18 @@ def pk_population(drug: str, regimen: str | Regimen, n: int, *, seed: int, days:
         raise InputError("n", n, "a positive integer number of patients")
     base = get_pk(drug)
     seeds = np.random.SeedSequence(seed).spawn(n)
-    profiles = [pk_profile(base.individual(np.random.default_rng(s), f"{seed}/{i}"), regimen, days=days, step_h=step_h,
-                           hematocrit=hematocrit) for i, s in enumerate(seeds)]
-    ds = xr.concat(profiles, dim="patient", data_vars="all", coords="minimal", compat="override", combine_attrs="drop_conflicts")
-    ds = ds.assign_coords(patient=np.arange(n))
+    people = [base.individual(np.random.default_rng(s), f"{seed}/{i}") for i, s in enumerate(seeds)]
+    # one full profile gives the grid, dosing table and attributes; the others only need their concentrations
+    first = pk_profile(people[0], regimen, days=days, step_h=step_h, hematocrit=hematocrit)
+    t = first["time"].values
+    doses = pd.DataFrame({"time_h": first["dose_time"].values, "amount": first["dose_amount"].values, "route": first.attrs["route"],
+                          "duration_h": parse_regimen(regimen, drug=base.drug).infusion_h})
+    concs = [{k: first[k].values for k in first.data_vars if k != "dose_amount"}]
+    concs += [m.concentrations(doses, t, hematocrit=hematocrit) for m in people[1:]]
+    data_vars = {k: xr.Variable(("patient", "time"), np.stack([c[k] for c in concs]), attrs=first[k].attrs) for k in concs[0]}
+    data_vars["dose_amount"] = xr.Variable(("patient", "dose"), np.tile(first["dose_amount"].values, (n, 1)), attrs=first["dose_amount"].attrs)
+    ds = xr.Dataset(data_vars, coords={"patient": np.arange(n), "time": first["time"], "dose_time": first["dose_time"]})
+    ds.attrs.update({k: v for k, v in first.attrs.items() if k not in ("individual", "parameters", "terminal_half_life_h")})
     ds.attrs["seed"] = int(seed)
     return ds
 
@@ -556,7 +682,7 @@ def exposure_metrics(drug: str | PKModel, regimen: str | Regimen, *, individual=
     if period is None:
         raise InputError("regimen", reg.label, "a repeating regimen (steady state needs a dosing interval)")
     start = (reg.days[-1] - 1) * 24.0 + (reg.every_h or 0.0) if reg.days else 0.0
-    k = int(math.ceil(10.0 * m.terminal_half_life_h / period)) + 1
+    k = int(math.ceil(10.0 * m.slowest_half_life_h / period)) + 1
     t0 = start + k * period
     fine = np.linspace(t0, t0 + period, 2001)
     trough_t = (trough_day - 1) * 24.0
@@ -567,6 +693,8 @@ def exposure_metrics(drug: str | PKModel, regimen: str | Regimen, *, individual=
     it = int(np.searchsorted(times, trough_t))
     cols = {"whole_blood": "whole_blood (ng/mL)", "plasma": "plasma (ng/mL)", "plasma_nM": "plasma (nM)",
             "unbound_nM": "unbound (nM)", "tumour_nM": "tumour (nM)"}
+    for mt in m.metabolites:
+        cols[f"{mt.name}_plasma_nM"] = f"{mt.name} plasma (nM)"
     table = {}
     for key, col in cols.items():
         if key not in conc:

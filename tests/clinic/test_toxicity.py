@@ -1,0 +1,231 @@
+"""Exposure-driven adverse events and dose modifications (issue 6 §2, toxicity).
+
+Calibration targets (shared/evidence/evidence.yaml unless stated): A07 (BOLERO-2 dose modifications),
+A09 (stomatitis 67 % any grade, 9 % grade 3/4, 89 % of first episodes within 8 weeks), A26 (daily 10 mg vs
+weekly 70 mg: pneumonitis 16 % vs 6 %, discontinuation 27 % vs 13 %), B08 (grade >= 3 RR per 2-fold Cmin),
+B11 (higher troughs in patients needing dose interventions), DESIREE (Schmidt et al., PMC9832733 abstract:
+grade >= 2 stomatitis within 12 weeks 46.1 % on 10 mg daily) and SOLAR-1 for alpelisib (Rugo et al. 2020
+Ann Oncol abstract; SABCS 2019 PS1035). Populations are 300 patients; tolerances are about three binomial
+standard errors around the published value (the model was fitted to these numbers with 1000-patient
+populations, benchmarks/toxicity_calibration.py), wider where the target itself is uncertain.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mtorsim._errors import InputError, UnknownNameError
+from mtorsim.clinic import pk_population, simulate_toxicity, toxicity_drugs, toxicity_exposure, toxicity_table
+
+N = 300
+N_DAYS = 730
+DAYS = np.arange(N_DAYS, dtype=float)
+
+
+def _extend(e: np.ndarray, period: int) -> np.ndarray:
+    """Repeat the last dosing period of a steady-state exposure array up to N_DAYS."""
+    reps = int(np.ceil((N_DAYS - e.shape[1]) / period)) + 1
+    return np.concatenate([e, np.tile(e[:, -period:], reps)], axis=1)[:, :N_DAYS]
+
+
+@pytest.fixture(scope="module")
+def exposures():
+    """Whole-blood daily troughs of everolimus 10 mg daily and 70 mg weekly (pk_population, seed 3)."""
+    daily, _ = toxicity_exposure(pk_population("everolimus", "10 mg daily", N, seed=3, days=10, step_h=2.0))  # steady by day 8 (B04)
+    weekly, _ = toxicity_exposure(pk_population("everolimus", "70 mg weekly", N, seed=3, days=14, step_h=2.0))
+    return _extend(daily, 1), _extend(weekly, 7)
+
+
+@pytest.fixture(scope="module")
+def on_treatment():
+    """Treatment until progression: exponential with the BOLERO-2 investigator median PFS 7.8 months (A03)."""
+    stop = np.random.default_rng(17).exponential(7.8 * 30.44 / np.log(2), size=N)
+    return DAYS[None, :] < stop[:, None]
+
+
+@pytest.fixture(scope="module")
+def bolero(exposures, on_treatment):
+    return simulate_toxicity("everolimus", exposures[0] * on_treatment, days=DAYS, rng=np.random.default_rng(1),
+                             dose_levels_mg=[10, 5])
+
+
+def _share(ev: pd.DataFrame, mask) -> float:
+    return ev[mask].patient.nunique() / N
+
+
+def test_interface(bolero):
+    ev = bolero.events
+    assert list(ev.columns[:5]) == ["patient", "event", "grade", "onset_day", "action"]
+    assert set(ev.action) <= {"none", "interrupt", "reduce", "discontinue"} and ev.grade.between(1, 4).all()
+    assert ev.patient.between(0, N - 1).all() and pd.api.types.is_integer_dtype(ev.patient)
+    assert bolero.dose_fraction.shape == (N, N_DAYS) and bolero.discontinued_day.shape == (N,)
+    assert set(np.unique(bolero.dose_fraction)) <= {0.0, 0.5, 1.0}
+    assert set(ev.event) == {"stomatitis", "pneumonitis", "hyperglycaemia", "fatigue", "rash"}
+    for p in np.nonzero(np.isfinite(bolero.discontinued_day))[0]:  # nothing taken after discontinuation
+        assert not bolero.dose_fraction[p, DAYS > bolero.discontinued_day[p]].any()
+    assert {"everolimus", "temsirolimus", "alpelisib"} <= set(toxicity_drugs())
+
+
+def test_interruptions_hold_until_recovery_and_reductions_halve_the_dose(bolero):
+    ev = bolero.events
+    held = ev[(ev.action == "interrupt") & ~np.isfinite(bolero.discontinued_day[ev.patient])]
+    assert len(held) > 10
+    for r in held.head(20).itertuples():
+        later = (DAYS > r.onset_day) & (DAYS < r.resolution_day)
+        assert (bolero.dose_fraction[r.patient, later] == 0).all()
+    red = ev[ev.action == "reduce"]
+    assert len(red) > 10 and set(red.dose_after_mg) == {5.0}
+    for r in red.head(20).itertuples():
+        after = DAYS >= np.ceil(r.resolution_day) + 1
+        ok = bolero.dose_fraction[r.patient, after]
+        assert set(np.unique(ok)) <= {0.0, 0.5}  # never back to the full dose (no re-escalation)
+
+
+def test_bolero2_stomatitis_A09(bolero):
+    ev = bolero.events
+    st = ev[ev.event == "stomatitis"]
+    assert abs(_share(ev, ev.event == "stomatitis") - 0.67) <= 0.08  # A09: 67 % any grade
+    assert abs(_share(ev, (ev.event == "stomatitis") & (ev.grade >= 3)) - 0.09) <= 0.05  # A09: 9 % grade 3/4
+    first = st.groupby("patient").onset_day.min()
+    assert np.mean(first < 56) >= 0.8  # A09: 89 % of first episodes within 8 weeks
+    g2 = _share(ev, (ev.event == "stomatitis") & (ev.grade >= 2) & (ev.onset_day < 84))
+    assert abs(g2 - 0.461) <= 0.09  # DESIREE 10 mg arm: grade >= 2 within 12 weeks
+
+
+def test_bolero2_other_class_effects_are_mostly_low_grade_A08(bolero):
+    r = bolero.rates(N)
+    # targets assumed (A08: per-arm rates not verified); pneumonitis between A34 (2-6 %) and A26 (16 %)
+    assert 0.05 <= r.loc["pneumonitis", "any_grade"] <= 0.2
+    assert 0.07 <= r.loc["hyperglycaemia", "any_grade"] <= 0.22
+    assert 0.22 <= r.loc["fatigue", "any_grade"] <= 0.45 and 0.25 <= r.loc["rash", "any_grade"] <= 0.48
+    assert (r["grade_3_4"] < 0.5 * r["any_grade"]).all()  # A08: mostly grade 1-2
+
+
+def test_pneumonitis_is_late_and_stomatitis_early_A07(bolero):
+    ev = bolero.events
+    first = ev.groupby(["event", "patient"]).onset_day.min().groupby("event").median()
+    assert first["pneumonitis"] > 2 * first["stomatitis"]  # A07: class effects early, except pneumonitis
+
+
+def test_dose_modifications_A07(bolero, on_treatment):
+    ev = bolero.events
+    anymod = _share(ev, ev.action != "none")
+    assert 0.45 <= anymod <= 0.75  # 62 % needed an interruption and/or reduction (Afinitor HCP site, BOLERO-2)
+    disc = np.mean(np.isfinite(bolero.discontinued_day))
+    assert 0.03 <= disc <= 0.27  # A34: 13-24 % discontinued for AEs; A26: 27 % (all causes); the model has 5 AEs
+    intensity = (bolero.dose_fraction * 10)[on_treatment].sum() / on_treatment.sum()
+    assert 7.0 <= intensity <= 9.5  # median dose intensity 8.6 mg/day (same site)
+    # A07: 360 reductions / 482 patients = 0.75 per patient over all AEs; the five modelled AEs give fewer
+    assert 0.1 <= (ev.action == "reduce").sum() / N <= 0.75
+
+
+def test_higher_trough_more_toxicity_B08_B11(exposures, on_treatment, bolero):
+    e = exposures[0] * on_treatment
+    double = simulate_toxicity("everolimus", 2 * e, days=DAYS, rng=np.random.default_rng(1), dose_levels_mg=[10, 5])
+    severe = ["stomatitis", "pneumonitis", "hyperglycaemia"]
+    def n_g3(res):
+        return res.events[(res.events.grade >= 3) & res.events.event.isin(severe)].groupby("event").patient.nunique().sum()
+
+    rr = n_g3(double) / n_g3(bolero)
+    assert 1.15 <= rr <= 2.6  # B08: per 2-fold Cmin, grade >= 3 RR 1.30 (metabolic) to 1.93 (pulmonary)
+    trough = exposures[0][:, 20]
+    acted = np.zeros(N, bool)
+    acted[bolero.events[bolero.events.action != "none"].patient.unique()] = True
+    gm = [float(np.exp(np.mean(np.log(trough[m])))) for m in (acted, ~acted)]
+    assert gm[0] > gm[1]  # B11: GM trough 17.4 vs 12.3 ug/L with vs without dose interventions (direction only)
+
+
+def test_weekly_dosing_less_pneumonitis_than_daily_A26(exposures, on_treatment):
+    d, w = ({"pneu": 0, "mod": 0} for _ in range(2))
+    for seed in (1, 2):
+        rd = simulate_toxicity("everolimus", exposures[0] * on_treatment, days=DAYS, rng=np.random.default_rng(seed),
+                               dose_levels_mg=[10, 5])
+        rw = simulate_toxicity("everolimus", exposures[1] * on_treatment, days=DAYS, rng=np.random.default_rng(seed),
+                               dose_levels_mg=[70, 35])
+        for acc, r in ((d, rd), (w, rw)):
+            acc["pneu"] += r.events[r.events.event == "pneumonitis"].patient.nunique()
+            acc["mod"] += (r.events.action != "none").sum()
+    assert w["pneu"] < 0.75 * d["pneu"]  # A26: pneumonitis 6 % weekly vs 16 % daily (same weekly dose)
+    assert w["mod"] < d["mod"]
+
+
+def test_alpelisib_hyperglycaemia_SOLAR1():
+    e, _ = toxicity_exposure(pk_population("alpelisib", "300 mg daily", N, seed=5, days=4, step_h=2.0))  # steady by day 3 (label)
+    stop = np.random.default_rng(9).exponential(11.0 * 30.44 / np.log(2), size=N)
+    e = _extend(e, 1) * (DAYS[None, :] < stop[:, None])
+    res = simulate_toxicity("alpelisib", e, days=DAYS, rng=np.random.default_rng(0), dose_levels_mg=[300, 250, 200])
+    worst = res.events.groupby("patient").grade.max()
+    assert abs(len(worst) / N - 0.66) <= 0.09  # 187/284 with hyperglycaemia (PS1035)
+    assert abs((worst == 3).sum() / N - 0.327) <= 0.09 and (worst == 4).sum() / N <= 0.09  # grade 3 32.7 %, 4 3.9 %
+    onset = res.events[res.events.grade >= 3].groupby("patient").onset_day.min()
+    assert 5 <= float(np.median(onset)) <= 30  # median onset of grade >= 3: 15 days (Rugo 2020)
+    assert set(np.round(np.unique(res.dose_fraction), 4)) <= {0.0, round(200 / 300, 4), round(250 / 300, 4), 1.0}
+
+
+def test_temsirolimus_mucositis_and_rash_A27():
+    parts = []
+    for dose, seed in ((75, 1), (250, 2)):  # A27 randomised 75 or 250 mg weekly
+        # t1/2 17 h: the first week is already the steady-state week
+        e, _ = toxicity_exposure(pk_population("temsirolimus", f"{dose} mg iv weekly over 30 min", N // 2, seed=seed, days=7, step_h=2.0))
+        parts.append(_extend(e, 7))
+    stop = np.random.default_rng(9).exponential(84 / np.log(2), size=N)  # A27 median TTP 12 weeks
+    e = np.concatenate(parts) * (DAYS[None, :] < stop[:, None])
+    r = simulate_toxicity("temsirolimus", e, days=DAYS, rng=np.random.default_rng(0), dose_levels_mg=[75, 50, 25])
+    rates = r.rates(N)
+    assert abs(rates.loc["stomatitis", "any_grade"] - 0.70) <= 0.09  # A27: mucositis 70 %
+    assert abs(rates.loc["rash", "any_grade"] - 0.51) <= 0.09  # A27: rash 51 %
+    ev = r.events[r.events.event == "stomatitis"]
+    assert ev[ev.patient >= N // 2].patient.nunique() > ev[ev.patient < N // 2].patient.nunique()  # more at 250 mg
+
+
+def test_deterministic_and_seed_dependent(exposures):
+    e = exposures[0][:50, :200]
+    kw = dict(days=DAYS[:200], dose_levels_mg=[10, 5])
+    a = simulate_toxicity("everolimus", e, rng=np.random.default_rng(42), **kw)
+    b = simulate_toxicity("everolimus", e, rng=np.random.default_rng(42), **kw)
+    c = simulate_toxicity("everolimus", e, rng=np.random.default_rng(43), **kw)
+    pd.testing.assert_frame_equal(a.events, b.events)
+    np.testing.assert_array_equal(a.dose_fraction, b.dose_fraction)
+    np.testing.assert_array_equal(a.discontinued_day, b.discontinued_day)
+    assert not a.events.equals(c.events)
+
+
+def test_no_exposure_no_events_and_more_levels_allowed(exposures):
+    zero = simulate_toxicity("everolimus", np.zeros((20, 100)), days=DAYS[:100], rng=np.random.default_rng(0), dose_levels_mg=[10, 5])
+    assert zero.events.empty and (zero.dose_fraction == 1).all() and np.isnan(zero.discontinued_day).all()
+    three = simulate_toxicity("everolimus", exposures[0][:, :300], days=DAYS[:300], rng=np.random.default_rng(0),
+                              dose_levels_mg=[10, 5, 2.5])
+    assert set(np.unique(three.dose_fraction)) <= {0.0, 0.25, 0.5, 1.0}
+
+
+@pytest.mark.parametrize("kwargs, field", [
+    (dict(exposure=np.ones(10)), "exposure"),
+    (dict(exposure=-np.ones((2, 10))), "exposure"),
+    (dict(exposure=np.full((2, 10), np.nan)), "exposure"),
+    (dict(days=np.arange(9.0)), "days"),
+    (dict(days=np.arange(10.0)[::-1]), "days"),
+    (dict(dose_levels_mg=[5, 10]), "dose_levels_mg"),
+    (dict(dose_levels_mg=[]), "dose_levels_mg"),
+    (dict(dose_levels_mg=[10, -5]), "dose_levels_mg"),
+    (dict(rng=42), "rng"),
+])
+def test_bad_input_names_the_field(kwargs, field):
+    args = dict(exposure=np.ones((2, 10)), days=np.arange(10.0), rng=np.random.default_rng(0), dose_levels_mg=[10, 5])
+    args.update(kwargs)
+    with pytest.raises(InputError) as e:
+        simulate_toxicity("everolimus", args.pop("exposure"), **args)
+    assert e.value.field == field
+
+
+def test_unknown_drug():
+    with pytest.raises(UnknownNameError):
+        simulate_toxicity("paclitaxel", np.ones((2, 3)), days=np.arange(3.0), rng=np.random.default_rng(0), dose_levels_mg=[1])
+
+
+def test_every_parameter_has_unit_and_source():
+    tab = toxicity_table()
+    assert len(tab) > 40 and tab.source.str.len().min() > 3 and tab.unit.notna().all()
+    ok = ("assumed", "fitted", "derived", "label", "B0", "B1", "A0", "A2", "A3", "SOLAR-1", "PMID")
+    assert all(any(k in s for k in ok) for s in tab.source), tab[[not any(k in s for k in ok) for s in tab.source]]
