@@ -136,3 +136,13 @@ def test_pk_command_new_drugs(drug, regimen, expect):
     r = CliRunner().invoke(app, ["pk", "--drug", drug, "--regimen", regimen, "--days", "28"])
     assert r.exit_code == 0, r.output
     assert "Cmin_ss" in r.output and expect in r.output
+
+
+def test_vinorelbine_terminal_half_life_and_dose_proportionality():
+    """Navelbine Fachinformation (ch.oddb.org reg. 57992): terminal t1/2 ~38 h, dose-proportional to 45 mg/m2."""
+    from mtorsim.clinic import exposure_metrics, get_pk
+    assert get_pk("vinorelbine").terminal_half_life_h == pytest.approx(38.0, rel=0.02)
+    a = exposure_metrics("vinorelbine", "25 mg/m2 iv weekly over 10 min")
+    b = exposure_metrics("vinorelbine", "30 mg/m2 iv weekly over 10 min")
+    col = "plasma (ng/mL)"
+    assert b.loc["AUC_period_ss", col] / a.loc["AUC_period_ss", col] == pytest.approx(30 / 25, rel=1e-6)
