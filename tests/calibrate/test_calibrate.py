@@ -31,7 +31,7 @@ def test_noise_free_fit_recovers_the_true_parameters(synthetic, tmp_path):
     c = res.convergence()
     assert c["n_at_best"] >= 1 and c["n_failed"] == 0
     assert list(res.starts["fval"]) == sorted(res.starts["fval"])
-    assert "finite differences" in res.summary.loc[0, "gradient"]
+    assert "forward sensitivities" in res.summary.loc[0, "gradient"]
 
 
 def test_least_squares_optimizer_agrees(synthetic):
@@ -85,11 +85,13 @@ def test_resume_runs_only_the_unfinished_starts(synthetic, tmp_path, monkeypatch
         calibrate(synthetic, starts=5, seed=9, out=out, progress=False)
 
 
-def test_a_failed_start_is_recorded_and_the_others_run(tmp_path):
+@pytest.mark.parametrize("gradient", ["sensitivities", "fd"])
+def test_a_failed_start_is_recorded_and_the_others_run(tmp_path, gradient):
     # blow > 0 adds +blow·B² to dB/dt: B explodes in finite time and CVODE fails
     problem = write_problem(tmp_path / "blow", estimate=("k1", "k2", "blow"), blow=True)
     x0 = np.array([[0.0, -0.5, 0.0], [0.0, -0.5, 10.0], [-0.5, -1.0, 0.0]])
-    res = calibrate(problem, x0=x0, out=tmp_path / "fit", progress=False)
+    res = calibrate(problem, x0=x0, out=tmp_path / "fit", progress=False, gradient=gradient)
+    assert gradient[:4] in res.gradient_method.replace("finite differences", "fd")
     st = res.starts.set_index("start")
     assert st.loc[1, "status"] == "failed"
     assert "objective not finite at the start point" in st.loc[1, "message"]
@@ -173,14 +175,17 @@ def test_bad_settings_fail_at_the_line_that_made_them(synthetic):
         CalibrationSettings(gtol=0)
 
 
-def test_sensitivities_fall_back_to_finite_differences_loudly(synthetic):
+def test_models_with_events_fall_back_to_finite_differences_loudly(tmp_path):
     import warnings
 
+    path = write_problem(tmp_path / "ev", event=True)
     with warnings.catch_warnings(record=True) as caught:  # pytest.warns would re-raise petab's pandas warnings
         warnings.simplefilter("always")
-        res = calibrate(synthetic, starts=1, gradient="sensitivities", progress=False)
-    assert any(issubclass(w.category, CalibrationWarning) and "finite differences" in str(w.message) for w in caught)
-    assert "finite differences" in res.gradient_method
+        res = calibrate(path, starts=1, gradient="sensitivities", progress=False)
+    assert any(issubclass(w.category, CalibrationWarning) and "events" in str(w.message) for w in caught)
+    assert "finite differences" in res.gradient_method and "events" in res.gradient_method
+    fd = calibrate(path, starts=1, gradient="fd", progress=False)
+    assert "finite differences" in fd.gradient_method and "fallback" not in fd.gradient_method
 
 
 def test_process_pool_gives_the_same_starts(synthetic, tmp_path):

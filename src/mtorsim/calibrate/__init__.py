@@ -8,7 +8,9 @@ from ._lint import LintIssue, lint_petab
 from ._objective import Objective
 from ._petab import PetabEvaluator, PetabResult, evaluate_petab
 from ._profile import ProfileResult, profile
+from ._sample import Ensemble, SamplingSettings, plot_bands, predict_bands, sample
 
-__all__ = ["CalibrationResult", "CalibrationSettings", "CalibrationWarning", "LintIssue", "Objective",
-           "ParameterSet", "PetabEvaluator", "PetabResult", "ProfileResult", "calibrate", "evaluate_petab",
-           "export_petab", "lint_petab", "load_parameter_set", "profile", "save_parameter_set"]
+__all__ = ["CalibrationResult", "CalibrationSettings", "CalibrationWarning", "Ensemble", "LintIssue", "Objective",
+           "ParameterSet", "PetabEvaluator", "PetabResult", "ProfileResult", "SamplingSettings", "calibrate",
+           "evaluate_petab", "export_petab", "lint_petab", "load_parameter_set", "plot_bands", "predict_bands",
+           "profile", "sample", "save_parameter_set"]

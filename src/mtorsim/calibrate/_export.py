@@ -186,7 +186,11 @@ def export_petab(directory: str | Path, *, cells: Sequence[str] = DEFAULT_CELLS,
                           "simulationConditionId": cid, "time": float(HOURS), "measurement": 2.0 ** v,
                           "datasetId": f"nelander2008_{readout}", "nelander_condition": nel_id,
                           "nelander_value": v})
-    measurement_df = pd.DataFrame(mrows)
+    # rows grouped by condition in sorted order: pyPESTO 0.7.0's roadrunner objective pairs its per-condition
+    # data (in measurement-table order) with petab's parameter mappings (in sorted condition order), so an
+    # unsorted table gives each condition another condition's drugs (docs/calibration.md)
+    measurement_df = pd.DataFrame(mrows).sort_values(["preequilibrationConditionId", "simulationConditionId"],
+                                                     kind="stable", ignore_index=True)
 
     prow = []
     for p in estimate:

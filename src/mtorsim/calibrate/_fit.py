@@ -30,7 +30,8 @@ from .._errors import InputError, MtorsimError
 from .._version import versions
 from ..simulate._engine import parameter_set_id
 from ..simulate._sbml import IntegratorOptions, SteadyStateOptions
-from ._objective import Objective, to_linear
+from ._objective import FD_NOTE as _FD_TEMPLATE
+from ._objective import SENSITIVITY_NOTE, Objective, to_linear
 
 __all__ = ["CalibrationResult", "CalibrationSettings", "ParameterSet", "calibrate", "load_parameter_set",
            "save_parameter_set"]
@@ -38,9 +39,8 @@ __all__ = ["CalibrationResult", "CalibrationSettings", "ParameterSet", "calibrat
 OPTIMIZERS = ("L-BFGS-B", "trf")
 GRADIENTS = ("sensitivities", "fd")
 BACKENDS = ("serial", "processes", "dask")
-#: what the results say about the gradients (libRoadRunner 2.10 gives no usable forward sensitivities)
-FD_NOTE = ("finite differences (central, step 1e-5 on the parameter scale): PEtab gradients from libRoadRunner "
-           "2.10's forward sensitivities are not implemented (see docs/calibration.md)")
+#: what results say about finite-difference gradients at the default step (the fallback)
+FD_NOTE = _FD_TEMPLATE.format(step=1e-5)
 STORE_ENV = "MTORSIM_PARAMETER_SETS"
 
 
@@ -58,8 +58,9 @@ class CalibrationSettings:
     seed : seed of the start points (start ``i`` uses ``default_rng([seed, i])``).
     optimizer : ``L-BFGS-B`` (bounded quasi-Newton on the negative log-posterior) or ``trf``
         (trust-region reflective least squares on the residuals; normal noise with fixed σ only).
-    gradient : ``sensitivities`` or ``fd``. Both use finite differences today (see :data:`FD_NOTE`);
-        asking for ``sensitivities`` warns.
+    gradient : ``sensitivities`` (forward sensitivities of the model, the default) or ``fd`` (finite
+        differences). Models the sensitivity equations do not cover fall back to ``fd`` with a
+        :class:`CalibrationWarning`; results record which was used.
 
     Expert knobs
     ------------
@@ -71,7 +72,7 @@ class CalibrationSettings:
     starts: int = 100
     seed: int = 0
     optimizer: str = "L-BFGS-B"
-    gradient: str = "fd"
+    gradient: str = "sensitivities"
     max_iter: int = 1000
     ftol: float = 1e-10
     gtol: float = 1e-6
@@ -97,7 +98,8 @@ class CalibrationSettings:
 
     @property
     def gradient_method(self) -> str:
-        return FD_NOTE
+        """What was asked for (the objective's ``gradient_method`` says what was used)."""
+        return SENSITIVITY_NOTE if self.gradient == "sensitivities" else _FD_TEMPLATE.format(step=self.fd_step)
 
 
 # -- parameter sets ----------------------------------------------------------------------------------
@@ -202,20 +204,21 @@ def _run_start(obj: Objective, settings: CalibrationSettings, i: int, x0: np.nda
     from scipy.optimize import least_squares, minimize
 
     t0 = time.perf_counter()
-    n0 = obj.n_simulations
+    n0, fb0 = obj.n_simulations, obj.n_fd_fallbacks
     seed = _start_seed(settings.seed, i)
     if x0 is None:
         x0 = obj.sample_start(np.random.default_rng(seed))
     rec: dict[str, Any] = {"start": i, "seed": seed, "x0": [float(v) for v in x0], "x": None, "fval": None,
                            "fval0": None, "grad_norm": None, "n_iter": 0, "n_fev": 0, "status": "failed",
                            "message": "", "time_s": 0.0, "optimizer": settings.optimizer,
-                           "gradient": FD_NOTE}
+                           "gradient": obj.gradient_method}
     try:
         f0, _ = obj.value_and_grad(x0)
         rec["fval0"] = f0 if math.isfinite(f0) else None
         if not math.isfinite(f0):
             why = obj.failure(x0) if not math.isfinite(obj(x0)) else \
-                "the finite-difference neighbours of the start point cannot be simulated"
+                ("the sensitivity equations cannot be integrated there" if obj.gradient == "sensitivities"
+                 and not obj.fallback_reason else "the finite-difference neighbours of the start point cannot be simulated")
             rec["message"] = "objective not finite at the start point: " + why
         elif settings.optimizer == "L-BFGS-B":
             res = minimize(obj.value_and_grad, x0, jac=True, method="L-BFGS-B",
@@ -248,6 +251,7 @@ def _run_start(obj: Objective, settings: CalibrationSettings, i: int, x0: np.nda
         rec.update(status="failed", message=f"{type(exc).__name__}: {exc}",
                    traceback="".join(traceback.format_exception_only(type(exc), exc)).strip())
     rec["n_fev"] = int(obj.n_simulations - n0)
+    rec["n_fd_fallbacks"] = int(obj.n_fd_fallbacks - fb0)
     rec["time_s"] = float(time.perf_counter() - t0)
     return rec
 
@@ -258,12 +262,13 @@ _WORKER: dict[Any, Objective] = {}
 
 
 def _objective_key(problem: str, settings: CalibrationSettings) -> tuple:
-    return (problem, settings.fd_step, settings.rtol, settings.atol)
+    return (problem, settings.fd_step, settings.rtol, settings.atol, settings.gradient)
 
 
 def _make_objective(problem: str | Path | Any, settings: CalibrationSettings, lint: bool = False) -> Objective:
     return Objective(problem, integrator=IntegratorOptions(rtol=settings.rtol, atol=settings.atol),
-                     steady_state=SteadyStateOptions(), fd_step=settings.fd_step, lint=lint)
+                     steady_state=SteadyStateOptions(), fd_step=settings.fd_step, lint=lint,
+                     gradient=settings.gradient)
 
 
 def _worker_objective(problem: str, settings: CalibrationSettings) -> Objective:
@@ -314,7 +319,7 @@ def _read_starts(out: Path) -> dict[int, dict]:
 
 def calibrate(problem: str | Path | Any, *, starts: int = 100, seed: int = 0,
               optimizer: Literal["L-BFGS-B", "trf"] = "L-BFGS-B",
-              gradient: Literal["sensitivities", "fd"] = "fd", n_workers: int = 1,
+              gradient: Literal["sensitivities", "fd"] = "sensitivities", n_workers: int = 1,
               backend: Literal["serial", "processes", "dask"] = "serial", out: str | Path | None = None,
               resume: bool = True, progress: bool = True, settings: CalibrationSettings | None = None,
               x0: np.ndarray | None = None, lint: bool = True) -> "CalibrationResult":
@@ -339,9 +344,11 @@ def calibrate(problem: str | Path | Any, *, starts: int = 100, seed: int = 0,
     Expert knobs
     ------------
     optimizer : ``L-BFGS-B`` or ``trf`` (least squares; normal noise with fixed σ).
-    gradient : ``fd`` (finite differences). ``sensitivities`` is accepted but falls back to finite
-        differences with a :class:`CalibrationWarning`: PEtab gradients from libRoadRunner 2.10's
-        forward sensitivities are not implemented (docs/calibration.md).
+    gradient : ``sensitivities`` (default: forward sensitivities of the model, see
+        :mod:`mtorsim.calibrate._sensitivity`) or ``fd`` (central finite differences, ``2n + 1``
+        simulations per gradient). Where the sensitivity equations do not cover the model (events,
+        algebraic rules, ...) the fit falls back to ``fd`` with a :class:`CalibrationWarning`;
+        ``result.gradient_method`` records what was used.
     resume : skip starts already in ``out/starts`` (their settings must match); ``False`` clears them.
     settings : a :class:`CalibrationSettings` with tolerances and iteration limits (``starts``,
         ``seed``, ``optimizer`` and ``gradient`` given here win).
@@ -374,14 +381,14 @@ def calibrate(problem: str | Path | Any, *, starts: int = 100, seed: int = 0,
         raise InputError("backend", backend, f"one of {', '.join(BACKENDS)}")
     if not (isinstance(n_workers, int) and n_workers >= 1):
         raise InputError("n_workers", n_workers, "a positive integer")
-    if gradient == "sensitivities":
-        warnings.warn("gradient='sensitivities' is not available (PEtab gradients from libRoadRunner 2.10's "
-                      "forward sensitivities are not implemented); using " + FD_NOTE, CalibrationWarning, stacklevel=2)
     if lint and isinstance(problem, (str, Path)):
         from ._lint import raise_for_lint
 
         raise_for_lint(problem)
     obj = _make_objective(problem, settings, lint=False)
+    if obj.fallback_reason:
+        warnings.warn(f"gradient='sensitivities': {obj.fallback_reason}; using {obj.gradient_method}",
+                      CalibrationWarning, stacklevel=2)
     if x0 is not None and x0.shape[1] != len(obj.ids):
         raise InputError("x0", x0.shape, f"an array with {len(obj.ids)} columns ({', '.join(obj.ids)})")
     if settings.optimizer == "trf":
@@ -406,7 +413,8 @@ def calibrate(problem: str | Path | Any, *, starts: int = 100, seed: int = 0,
             shutil.rmtree(out / "starts")
         out.mkdir(parents=True, exist_ok=True)
         _atomic_write(meta_path, json.dumps({"problem": path or obj.source, "fingerprint": fp,
-                                             "versions": versions(), "gradient_method": FD_NOTE}, indent=1))
+                                             "versions": versions(), "gradient_method": obj.gradient_method},
+                                            indent=1))
         if resume:
             done = {i: r for i, r in _read_starts(out).items() if i < settings.starts}
     todo = [i for i in range(settings.starts) if i not in done]
@@ -533,24 +541,25 @@ class CalibrationResult:
     Attributes
     ----------
     starts : one row per start sorted by ``fval`` (failed starts last): start, fval, fval0,
-        grad_norm, n_iter, n_fev, status, message, time_s, seed, and ``x0:<id>``/``x:<id>`` columns
+        grad_norm, n_iter, n_fev, status, message, time_s, n_fd_fallbacks (gradients that fell back to finite
+        differences where the sensitivity equations failed), seed, and ``x0:<id>``/``x:<id>`` columns
         on the parameter scale.
     parameters : the estimated parameters: id, scale, lower/upper bounds (linear), nominal (linear),
         unit and source (from the table's optional ``unit``/``source`` columns).
     settings : the :class:`CalibrationSettings`.
     problem : the problem file.
-    gradient_method : how gradients were computed (finite differences; see :data:`FD_NOTE`).
+    gradient_method : how gradients were computed (forward sensitivities, or finite differences and why).
     """
 
     def __init__(self, starts: pd.DataFrame, parameters: pd.DataFrame, settings: CalibrationSettings,
                  problem: str, wall_time_s: float = float("nan"), versions_: dict | None = None,
-                 created: str = ""):
+                 created: str = "", gradient_method: str = ""):
         self.starts = starts
         self.parameters = parameters
         self.settings = settings
         self.problem = problem
         self.wall_time_s = wall_time_s
-        self.gradient_method = FD_NOTE
+        self.gradient_method = gradient_method or settings.gradient_method
         self.versions = dict(versions_ or versions())
         self.created = created or datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._objective: Objective | None = None
@@ -564,6 +573,7 @@ class CalibrationResult:
             r = records[i]
             row = {k: r.get(k) for k in ("start", "fval", "fval0", "grad_norm", "n_iter", "n_fev", "status",
                                          "message", "time_s")}
+            row["n_fd_fallbacks"] = int(r.get("n_fd_fallbacks") or 0)
             row["seed"] = json.dumps(r.get("seed"))
             for name, vec in (("x0", r.get("x0")), ("x", r.get("x"))):
                 for j, pid in enumerate(ids):
@@ -577,7 +587,7 @@ class CalibrationResult:
                                "upper": obj.upper_linear,
                                "nominal": obj.evaluator.nominal.loc[ids].to_numpy(float),
                                "unit": list(obj.units), "source": list(obj.sources)})
-        res = cls(starts, params, settings, problem, wall_time_s)
+        res = cls(starts, params, settings, problem, wall_time_s, gradient_method=obj.gradient_method)
         res._objective = obj
         return res
 
@@ -720,7 +730,8 @@ class CalibrationResult:
         for col in ("unit", "source"):
             params[col] = [("" if isinstance(v, float) and math.isnan(v) else str(v)) for v in params[col]]
         return cls(starts, params, CalibrationSettings(**meta["settings"]), meta["problem"],
-                   meta.get("wall_time_s", float("nan")), meta.get("versions"), meta.get("created", ""))
+                   meta.get("wall_time_s", float("nan")), meta.get("versions"), meta.get("created", ""),
+                   meta.get("gradient_method", ""))
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, CalibrationResult):

@@ -12,11 +12,14 @@
   ``parameterScaleNormal``, ``parameterScaleLaplace`` on the scaled value. Densities are normalised
   (the constants are included), so ``f`` equals pyPESTO's negative log-posterior.
 
-Gradients are finite differences of ``f`` on the parameter scale (central by default).
-libRoadRunner 2.10's forward sensitivity solver gives correct state sensitivities after a reset, but
-returns rows in model order rather than the requested order, and a PEtab gradient also needs chain rules
-through initial assignments, pre-equilibration and observable formulas that are not implemented
-(docs/calibration.md).
+Gradients (``gradient="sensitivities"``, the default of :func:`~mtorsim.calibrate.calibrate`): forward
+sensitivities of the model (:mod:`mtorsim.calibrate._sensitivity`: the SBML model augmented with its
+sensitivity equations and integrated by libRoadRunner), chained through initial assignments,
+pre-equilibration, condition overrides, observable and noise formulas, transformations and noise
+models, then through the parameter scale, ``∂θ/∂x = θ·ln 10`` (log10), ``θ`` (log), ``1`` (lin); the
+prior's gradient by central differences of ``log p`` (no simulation). Models the sensitivity equations do
+not cover (events, algebraic rules, ...) fall back to finite differences of ``f`` on the parameter scale
+(central by default), and :attr:`Objective.gradient_method` says so and why.
 """
 
 from __future__ import annotations
@@ -29,11 +32,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, SimulationError
 from ..simulate._sbml import IntegratorOptions, SteadyStateOptions
 from ._petab import PetabEvaluator, _is_empty
 
-__all__ = ["Objective", "PRIOR_TYPES"]
+__all__ = ["FD_NOTE", "Objective", "PRIOR_TYPES", "SENSITIVITY_NOTE"]
+
+#: what results say when gradients come from the sensitivity equations
+SENSITIVITY_NOTE = ("forward sensitivities (the model's sensitivity equations, integrated by libRoadRunner/CVODE "
+                    "with the states; chain rule through observables, noise and parameter scales)")
+#: ... and when they are finite differences
+FD_NOTE = "finite differences (central, step {step:g} on the parameter scale)"
 
 PRIOR_TYPES = ("uniform", "normal", "laplace", "logNormal", "logLaplace", "parameterScaleUniform",
                "parameterScaleNormal", "parameterScaleLaplace")
@@ -114,19 +123,30 @@ class Objective:
     Expert knobs
     ------------
     integrator, steady_state : solver settings handed to :class:`PetabEvaluator`.
+    gradient : ``sensitivities`` (forward sensitivities; falls back to finite differences, with the reason
+        in :attr:`gradient_method`, where the model is not covered) or ``fd``.
     fd_step : finite-difference step on the parameter scale.
     fd : ``central`` (2n simulations per gradient, error O(h²)) or ``forward`` (n simulations, O(h)).
+    sensitivity_chunk : parameters per augmented model. libRoadRunner's dense Jacobian makes one
+        system of ``n_states·(1 + n_parameters)`` equations cost more than several smaller ones, so the
+        dynamic parameters are split into chunks, one augmented model each (default: about 80
+        equations per model; measured on Fujita 2010 and the ``export_petab`` problem).
 
     Attributes
     ----------
     ids : estimated parameter ids; ``scales``, ``lower``, ``upper`` (bounds on the scale), ``nominal``
         (on the scale), ``units`` and ``sources`` (from optional ``unit``/``source`` columns).
-    n_simulations : number of problem evaluations so far (one per objective value, FD points included).
+    n_simulations : number of problem evaluations so far (one per objective value, FD points included,
+        one per sensitivity evaluation).
+    gradient_method : how :meth:`value_and_grad` computes gradients (and why, after a fallback).
     """
 
     def __init__(self, problem: str | Path | Any, *, integrator: IntegratorOptions | None = None,
                  steady_state: SteadyStateOptions | None = None, fd_step: float = 1e-5,
-                 fd: str = "central", lint: bool = True):
+                 fd: str = "central", lint: bool = True, gradient: str = "fd",
+                 sensitivity_chunk: int | None = None):
+        if gradient not in ("sensitivities", "fd"):
+            raise InputError("gradient", gradient, "'sensitivities' or 'fd'")
         if fd not in ("central", "forward"):
             raise InputError("fd", fd, "'central' or 'forward'")
         if not (isinstance(fd_step, (int, float)) and 0 < fd_step < 1):
@@ -150,6 +170,36 @@ class Objective:
         self.priors = tuple(self._prior(par, i, "objectivePrior") for i in self.ids)
         self.init_priors = tuple(self._prior(par, i, "initializationPrior") for i in self.ids)
         self.n_simulations = 0
+        self.gradient = gradient
+        self.fallback_reason = ""
+        self.n_fd_fallbacks = 0  # points where the sensitivity equations failed and FD stood in
+        self._sens = None
+        self._sens_chunks: list = []
+        if sensitivity_chunk is not None and not (isinstance(sensitivity_chunk, int) and sensitivity_chunk >= 1):
+            raise InputError("sensitivity_chunk", sensitivity_chunk, "a positive integer or None (automatic)")
+        if gradient == "sensitivities":
+            from ._sensitivity import SensitivityEvaluator, UnsupportedModel, n_states
+
+            try:
+                first = SensitivityEvaluator(self.evaluator, self.ids, only=())
+                dyn = first.dynamic_all
+                if sensitivity_chunk is None:  # augmented systems of ~80 states integrate fastest here
+                    sensitivity_chunk = max(1, round(80 / max(n_states(self.evaluator.model.sbml_text), 1)) - 1)
+                groups = [dyn[i:i + sensitivity_chunk] for i in range(0, len(dyn), sensitivity_chunk)] or [()]
+                self._sens_chunks = [first if not g else SensitivityEvaluator(self.evaluator, self.ids, only=g)
+                                     for g in groups]
+                self._sens = self._sens_chunks[0]
+                self.sensitivity_chunk = sensitivity_chunk
+            except UnsupportedModel as exc:
+                self.fallback_reason = f"the sensitivity equations do not cover this model ({exc})"
+
+    @property
+    def gradient_method(self) -> str:
+        """``SENSITIVITY_NOTE``, or ``FD_NOTE`` (with the reason when sensitivities were asked for)."""
+        if self._sens is not None:
+            return SENSITIVITY_NOTE
+        note = FD_NOTE.format(step=self.fd_step).replace("central", self.fd)
+        return note + (f"; fallback: {self.fallback_reason}" if self.fallback_reason else "")
 
     @property
     def source(self) -> str:
@@ -225,11 +275,67 @@ class Objective:
         return "the log-likelihood is not finite (a simulated value of 0 or less under a log transformation?)"
 
     def value_and_grad(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        """``f(x)`` and its finite-difference gradient on the parameter scale.
+        """``f(x)`` and its gradient on the parameter scale (see :attr:`gradient_method`).
 
-        A failed neighbour makes the difference one-sided; if both fail, ``(inf, 0)`` is returned (the
-        point counts as failed, so an optimiser never mistakes it for a stationary point).
+        ``(inf, 0)`` when the point cannot be evaluated. Finite differences: a failed neighbour makes
+        the difference one-sided; if both fail, ``(inf, 0)`` is returned (the point counts as failed, so
+        an optimiser never mistakes it for a stationary point).
         """
+        if self._sens is not None:
+            return self.value_and_grad_sensitivities(x)
+        return self.value_and_grad_fd(x)
+
+    def _log_prior_grad(self, x: np.ndarray, h: float = 1e-7) -> np.ndarray:
+        g = np.zeros(len(x))
+        for i, p in enumerate(self.priors):
+            if p is None or p.kind in ("uniform", "parameterScaleUniform"):
+                continue  # flat inside the support
+            xp, xm = x.copy(), x.copy()
+            xp[i] += h
+            xm[i] -= h
+            g[i] = (self.log_prior(xp) - self.log_prior(xm)) / (2 * h)
+        return g
+
+    def value_and_grad_sensitivities(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """``f(x)`` and its gradient from forward sensitivities (one augmented simulation per condition).
+
+        Where the augmented model cannot be integrated but ``f(x)`` can, the gradient is computed by finite
+        differences instead and :attr:`n_fd_fallbacks` counts it."""
+        if self._sens is None:
+            raise InputError("gradient", "sensitivities", f"a model the sensitivity equations cover "
+                             f"({self.fallback_reason or 'built with gradient=sensitivities'})")
+        x = np.asarray(x, dtype=float)
+        fail = (math.inf, np.zeros(len(x)))
+        if not np.all(np.isfinite(x)):
+            return fail
+        lp = self.log_prior(x)
+        if not math.isfinite(lp):
+            return fail
+        self.n_simulations += 1
+        lin = to_linear(x, self.scales)
+        values = self.evaluator.parameter_values(dict(zip(self.ids, lin)))
+        try:
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+                llh, g_lin = math.nan, np.zeros(len(x))
+                for j, se in enumerate(self._sens_chunks):
+                    l_j, g_j, _ = se(values)
+                    own = [k in se.dynamic or (j == 0 and k not in se.dynamic_all) for k in self.ids]
+                    g_lin[own] = g_j[own]
+                    llh = l_j if j == 0 else llh
+        except SimulationError:
+            llh, g_lin = math.nan, np.full(len(x), math.nan)
+        if not (math.isfinite(llh) and np.all(np.isfinite(g_lin))):
+            # the sensitivity equations failed (CVODE) or gave a non-finite gradient: where the objective
+            # itself can be evaluated, this point gets a finite-difference gradient (counted)
+            if math.isfinite(self(x)):
+                self.n_fd_fallbacks += 1
+                return self.value_and_grad_fd(x)
+            return fail
+        dlin = np.array([v * _LN10 if s == "log10" else v if s == "log" else 1.0 for v, s in zip(lin, self.scales)])
+        return -llh - lp, -g_lin * dlin - self._log_prior_grad(x)
+
+    def value_and_grad_fd(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """``f(x)`` and its finite-difference gradient on the parameter scale (``fd``, ``fd_step``)."""
         x = np.asarray(x, dtype=float)
         f0 = self(x)
         g = np.zeros(len(x))

@@ -12,7 +12,8 @@ objective are computed here, following the PEtab v1 specification
   "keep the pre-equilibrated value" (or the model's initial value without pre-equilibration);
 * ``preequilibrationConditionId``: the model is brought to a steady state under that condition
   (strategy in :mod:`mtorsim.simulate._sbml`), then the simulation condition is applied and
-  time restarts at 0;
+  time restarts at 0; within one evaluation the steady state of each pre-equilibration condition
+  is computed once and restored for the other simulation conditions that share it;
 * observable and noise formulas with ``observableParameter{n}_{id}`` / ``noiseParameter{n}_{id}``
   placeholders replaced per measurement row (numbers or parameter ids);
 * ``lin``/``log``/``log10`` observable transformations, ``normal`` and ``laplace`` noise; the
@@ -333,7 +334,7 @@ class PetabEvaluator:
             pcond = self._condition(pre, values)
             m.initialise(parameters=self._model_parameters(pcond, values), species=pcond["species"],
                          compartments=pcond["compartment"])
-            m.equilibrate(stage="pre-equilibration")
+            preequilibrate(m, pre, getattr(self, "_preeq_cache", None))
             m.update(parameters=sparams, species=scond["species"], compartments=scond["compartment"])
         else:
             m.initialise(parameters=sparams, species=scond["species"], compartments=scond["compartment"])
@@ -385,6 +386,7 @@ class PetabEvaluator:
         if on_failure not in ("record", "raise"):
             raise InputError("on_failure", on_failure, "'record' or 'raise'")
         values = self.parameter_values(parameters, scaled=scaled)
+        self._preeq_cache: dict[str, Any] = {}  # one steady state per pre-equilibration condition and call
         meas = self.measurements
         sim_values = np.full(len(meas), np.nan)
         chi2_rows = np.full(len(meas), np.nan)
@@ -457,6 +459,30 @@ class PetabEvaluator:
             sim_values[r] = y
             chi2, llh = _objective(mval, y, sigma, o["transformation"], o["distribution"])
             chi2_rows[r], llh_rows[r] = chi2, llh
+
+
+def preequilibrate(m: SbmlModel, pre: str, cache: dict[str, Any] | None) -> None:
+    """Bring the initialised model to its steady state, or restore the one reached before in this call.
+
+    A PEtab problem usually shares one pre-equilibration condition among many simulation conditions;
+    its steady state (floating species amounts and rate-rule parameters) is computed once per call.
+    The restored state is exactly the one integrated before (same condition, same parameters).
+    """
+    rr = m.rr.model
+    if cache is not None and pre in cache:
+        amounts, idx, vals = cache[pre]
+        if len(amounts):
+            rr.setFloatingSpeciesAmounts(amounts)
+        if len(idx):
+            rr.setGlobalParameterValues(idx, vals)
+        return
+    m.equilibrate(stage="pre-equilibration")
+    if cache is None or any(m.kinds.get(r) == "compartment" for r in m.rate_rule_ids):
+        return
+    gids = list(rr.getGlobalParameterIds())
+    idx = np.array([gids.index(r) for r in sorted(m.rate_rule_ids) if r in gids], dtype=np.int32)
+    vals = np.array(rr.getGlobalParameterValues(idx), dtype=float) if len(idx) else np.zeros(0)
+    cache[pre] = (np.array(rr.getFloatingSpeciesAmounts(), dtype=float), idx, vals)
 
 
 def _objective(m: np.ndarray, y: np.ndarray, sigma: np.ndarray, transformation: str,

@@ -1,7 +1,8 @@
 """Typer application. Every command prints or writes what the matching API function returns.
 
-Exit codes: 0 success; 2 bad input (unknown name, bad dose or unit); 3 solver failure;
-1 anything unexpected. Errors are one readable line; ``--debug`` shows the traceback.
+Exit codes: 0 success; 1 the computation failed; 2 bad input (unknown name, bad dose or unit, and
+Click's usage errors); 3 the ODE solver failed. Errors are one readable line; ``--debug`` shows the
+traceback. The shared conventions (options, formats, error handling) live in ``_common.py``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .._errors import InputError, MtorsimError, SimulationError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
-                  help="mtorsim: PI3K/Akt/mTOR signalling in breast cancer, from mutation to molecule.")
+                  help="mtorsim: PI3K/Akt/mTOR signalling in breast cancer, from mutation to molecule.",
+                  epilog="Exit codes: 0 success, 1 the computation failed, 2 bad input, 3 the ODE solver failed. "
+                         "Errors are one line; 'mtorsim --debug COMMAND ...' shows the traceback. See docs/cli.md.")
 console = Console()
 err = Console(stderr=True)
-_state = {"debug": False}
+from ._common import state as _state  # noqa: E402  (the --debug flag, shared with _common.run_guarded)
 
 
 @app.callback()
@@ -27,24 +29,9 @@ def _root(debug: bool = typer.Option(False, "--debug", help="Show full traceback
 
 
 def run_guarded(fn):
-    """Run ``fn`` turning mtorsim errors into one-line messages and exit codes."""
-    try:
-        return fn()
-    except InputError as e:
-        if _state["debug"]:
-            raise
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(2) from None
-    except SimulationError as e:
-        if _state["debug"]:
-            raise
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(3) from None
-    except MtorsimError as e:
-        if _state["debug"]:
-            raise
-        err.print(f"[red]error:[/red] {e}")
-        raise typer.Exit(1) from None
+    """Run ``fn`` turning errors into one-line messages and exit codes (see ``_common.run_guarded``)."""
+    from ._common import run_guarded as _guarded
+    return _guarded(fn)
 
 
 def print_frame(df, title: str = "", max_rows: int = 200) -> None:
@@ -79,11 +66,18 @@ def _register() -> None:
     register_petab(app)
     register_runs(app)
     register_calibrate(app)
+    __import__("mtorsim.cli._sample_cmd", fromlist=["register"]).register(app)
     register_report(app)
     register_pk(app)
     register_sbml(app)
     register_many(app)
     register_bench(app)
+    from ._serve_cmd import register as register_serve
+    register_serve(app)
+    from ._defaults_cmd import register as register_defaults
+    register_defaults(app)
+    from ._trial_cmd import register as register_trial
+    register_trial(app)
     _registered = True
 
 

@@ -37,6 +37,8 @@ def register(app: typer.Typer) -> None:
         workers: int = typer.Option(1, "--workers", help="Worker processes (or Dask workers)."),
         seed: int = typer.Option(0, "--seed", help="Seed of the start points."),
         optimizer: str = typer.Option("L-BFGS-B", "--optimizer", help="L-BFGS-B | trf."),
+        gradient: str = typer.Option("sensitivities", "--gradient",
+                                     help="sensitivities (forward sensitivities; default) | fd (finite differences)."),
         dask: bool = typer.Option(False, "--dask", help="Run starts on a Dask cluster (current client or local)."),
         no_resume: bool = typer.Option(False, "--no-resume", help="Discard finished starts in OUT."),
         register_set: bool = typer.Option(False, "--register", help="Also save the parameter set in the user store "
@@ -52,7 +54,7 @@ def register(app: typer.Typer) -> None:
         def go():
             backend = "dask" if dask else ("processes" if workers > 1 else "serial")
             res = calibrate(problem, starts=starts, seed=seed, optimizer=optimizer, n_workers=workers,
-                            backend=backend, out=out, progress=not quiet)
+                            backend=backend, out=out, progress=not quiet, gradient=gradient)
             console = Console()
             _print(res.summary.drop(columns=["gradient"]).T.rename(columns={0: "value"}), "calibration")
             console.print(f"[yellow]gradients:[/yellow] {res.gradient_method}")
@@ -82,6 +84,7 @@ def register(app: typer.Typer) -> None:
         parameter: List[str] = typer.Option([], "--parameter", help="Parameter to profile (repeatable; default all)."),
         out: Path = typer.Option(..., "--out", help="Folder for profiles.tsv, verdicts.tsv and plots."),
         plots: bool = typer.Option(True, "--plots/--no-plots", help="Write one PNG per parameter."),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors."),
     ) -> None:
         """Profile likelihoods around the best fit: identifiable or not, with 95 % intervals.
 
@@ -93,7 +96,8 @@ def register(app: typer.Typer) -> None:
             res = CalibrationResult.load(from_)
             prof = profile(problem, res, parameters=parameter or None)
             prof.save(out)
-            _print(prof.verdicts[["parameter", "best", "lower_ci", "upper_ci", "verdict"]], "profile likelihoods")
+            if not quiet:
+                _print(prof.verdicts[["parameter", "best", "lower_ci", "upper_ci", "verdict"]], "profile likelihoods")
             if plots:
                 import matplotlib
 
@@ -104,7 +108,7 @@ def register(app: typer.Typer) -> None:
                     ax = prof.plot(p)
                     ax.figure.savefig(out / f"profile_{p}.png", dpi=120, bbox_inches="tight")
                     plt.close(ax.figure)
-            Console().print(f"wrote {out}")
+            Console(quiet=quiet).print(f"wrote {out}")
 
         _guard(go)
 
@@ -113,6 +117,7 @@ def register(app: typer.Typer) -> None:
         directory: Path = typer.Argument(..., help="Output folder."),
         cell: List[str] = typer.Option([], "--cell", help="Cell lines as untreated conditions (repeatable)."),
         estimate: List[str] = typer.Option([], "--estimate", help="Model parameters to estimate (repeatable)."),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors."),
     ) -> None:
         """Write mtorsim's model with the Nelander 2008 MCF7 data as a PEtab v1 problem.
 
@@ -123,18 +128,24 @@ def register(app: typer.Typer) -> None:
 
         def go():
             path = export_petab(directory, cells=cell or DEFAULT_CELLS, estimate=estimate or DEFAULT_ESTIMATED)
-            Console().print(f"wrote {path}")
+            Console(quiet=quiet).print(f"wrote {path}")
 
         _guard(go)
 
     @app.command("lint-petab")
-    def lint_cmd(problem: Path = typer.Argument(..., help="The PEtab problem's YAML file.")) -> None:
-        """Check a PEtab problem's tables; print every problem with file, row and column."""
+    def lint_cmd(problem: Path = typer.Argument(..., help="The PEtab problem's YAML file."),
+                 quiet: bool = typer.Option(False, "--quiet", help="Print nothing; the exit code says it all (2 on errors).")) -> None:
+        """Check a PEtab problem's tables; print every problem with file, row and column (exit code 2 on errors).
+
+        Example: mtorsim lint-petab petab_mtorsim/mtorsim.yaml
+        """
         from ..calibrate._lint import lint_petab, lint_table
 
         def go():
             issues = lint_petab(problem)
-            if issues:
+            if quiet:
+                pass
+            elif issues:
                 _print(lint_table(issues).fillna(""), f"{problem.name}: {len(issues)} issue(s)")
             else:
                 Console().print(f"{problem.name}: no problems found")

@@ -26,7 +26,7 @@ def register(app: typer.Typer) -> None:
                                       "parameters vs the LINCS GR panel)."),
             quiet: bool = typer.Option(False, "--quiet", help="Print only the path of the written file."),
     ) -> None:
-        """Fit the kinetic parameters listed in docs/calibration.md to Imoto 2022 and Nelander 2008 (with
+        """Fit the kinetic parameters listed in docs/defaults.md to Imoto 2022 and Nelander 2008 (with
         evidence records as penalties) and report the fit on training and held-out data.
 
         With --layer fate, refit the global cell-fate parameters to the HMS LINCS breast GR panel instead

@@ -25,6 +25,8 @@ def register(app: typer.Typer) -> None:
         normalize: str = typer.Option("reference", "--normalize", help="reference | cell | none."),
         chunk_size: Optional[int] = typer.Option(None, "--chunk-size", help="Conditions per task (expert)."),
         resume: bool = typer.Option(True, "--resume/--no-resume", help="Skip chunks already in --out."),
+        seed: Optional[int] = typer.Option(None, "--seed", help="Seed of whatever sampled the table, recorded with the "
+                                                                "result (the simulations themselves are deterministic)."),
         quiet: bool = typer.Option(False, "--quiet", help="No progress bar and no summary."),
     ) -> None:
         """Simulate every row of a conditions table; failed conditions are listed, never fatal.
@@ -37,7 +39,7 @@ def register(app: typer.Typer) -> None:
         def go():
             ds = simulate_many(conditions, hours=hours, n_points=points, normalize=normalize, backend=backend,
                                n_workers=workers, scheduler=scheduler, out=out, resume=resume, chunk_size=chunk_size,
-                               progress=not quiet)
+                               progress=not quiet, seed=seed)
             write_result(ds, out / "result.nc")
             if quiet:
                 return

@@ -44,6 +44,7 @@ def register(app: typer.Typer) -> None:
         out: Optional[Path] = typer.Option(None, "--out", help="Folder for simulations.tsv and conditions.tsv."),
         rtol: float = typer.Option(1e-8, "--rtol", help="CVODE relative tolerance."),
         atol: float = typer.Option(1e-12, "--atol", help="CVODE absolute tolerance."),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors (exit code 3 if a condition failed)."),
     ) -> None:
         """Simulate PROBLEM.yaml at its nominal parameters; print χ² and the log-likelihood.
 
@@ -54,7 +55,7 @@ def register(app: typer.Typer) -> None:
 
         def go():
             res = evaluate_petab(problem, integrator=IntegratorOptions(rtol=rtol, atol=atol))
-            console = Console()
+            console = Console(quiet=quiet)
             table = Table(title=f"PEtab problem {problem.name}")
             for col in ("chi²", "log-likelihood", "measurements", "conditions", "failed"):
                 table.add_column(col, justify="right")

@@ -26,6 +26,7 @@ def _guard(fn):
 
 def register(app: typer.Typer) -> None:
     """Add the ``pk`` command to ``app``."""
+    from ._common import check_format, emit_table, format_option, quiet_option
 
     @app.command("pk")
     def pk(drug: str = typer.Option(..., "--drug", help="Drug with a PK model (everolimus, temsirolimus, exemestane, fulvestrant, alpelisib, capivasertib, paclitaxel)."),
@@ -35,17 +36,26 @@ def register(app: typer.Typer) -> None:
            out: Optional[Path] = typer.Option(None, "--out", help="Write the profile: .nc (netCDF) or .csv."),
            hematocrit: Optional[float] = typer.Option(None, "--hematocrit", help="Patient haematocrit (fraction; changes whole blood, not plasma)."),
            seed: Optional[int] = typer.Option(None, "--seed", help="Draw one virtual patient from the variability (default: typical patient)."),
+           fmt: str = format_option(),
+           quiet: bool = quiet_option(),
            ) -> None:
-        """Print Cmin/Cmax/Cavg/AUC per dosing period at steady state and the day-8 trough; optionally plot and save."""
+        """Print Cmin/Cmax/Cavg/AUC per dosing period at steady state and the day-8 trough; optionally plot and save.
+
+        Example: mtorsim pk --drug everolimus --regimen "10 mg daily" --days 14 --out pk.csv --plot pk.png
+        """
 
         def go():
             from ..clinic import exposure_metrics, get_pk, pk_profile
             from ..clinic._pk import _model
+            check_format(fmt)
 
             model = _model(get_pk(drug).drug, seed)
             metrics = exposure_metrics(model, regimen, hematocrit=hematocrit)
             ds = pk_profile(model, regimen, days=days, step_h=min(0.25, days * 24 / 400), hematocrit=hematocrit)
-            console = Console()
+            console = Console(quiet=quiet)
+            if fmt != "table":
+                emit_table(metrics, fmt, quiet=quiet)
+                console = Console(quiet=True)
             table = Table(title=f"{model.drug}, {metrics.attrs['regimen']} — steady state per {metrics.attrs['period_h']:g} h period "
                                 f"(terminal t1/2 {metrics.attrs['terminal_half_life_h']:.1f} h; AUC in ng·h/mL or nM·h)")
             table.add_column("metric", no_wrap=True)

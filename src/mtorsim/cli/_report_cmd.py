@@ -53,6 +53,8 @@ def register(app: typer.Typer) -> None:
         quick: bool = typer.Option(False, "--quick", help="Core-model checks and Nelander 2008 only (seconds)."),
         as_json: bool = typer.Option(False, "--json", help="Print machine-readable JSON instead of a table."),
         out: Optional[Path] = typer.Option(None, "--out", help="Also write the table (.csv)."),
+        fmt: str = typer.Option("table", "--format", help="Printed output: table, csv or json (json = --json)."),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors."),
     ) -> None:
         """Every evidence-backed check as one table: evidence id, statement, model, published, agreement.
 
@@ -62,11 +64,19 @@ def register(app: typer.Typer) -> None:
         from ..evidence._scorecard import scorecard
 
         def go():
-            card = scorecard(quick=quick)
+            from ._common import check_format
+            f = "json" if as_json else check_format(fmt)
+            from ._common import working
+            with working("scoring the model against the evidence", quiet):
+                card = scorecard(quick=quick)
             n, m = int(card.agree.sum()), len(card)
             if out is not None:
                 write_result(card, out)
-            if as_json:
+            if quiet:
+                return
+            if f == "csv":
+                typer.echo(card.to_csv(index=False), nl=False)
+            elif f == "json":
                 payload = {"agree": n, "total": m, "quick": quick, "checks": card.to_dict(orient="records")}
                 typer.echo(json.dumps(payload, ensure_ascii=False))
             else:

@@ -172,6 +172,7 @@ def register(app: typer.Typer) -> None:
         out: Path = typer.Argument(..., help="Folder to write run.json and the tables into (created if needed)."),
         fmt: str = typer.Option("csv", "--format", help="csv (Datasets as netCDF .nc) or parquet."),
         store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors."),
     ) -> None:
         """Write a run's record (run.json) and its tables into a folder.
 
@@ -180,7 +181,7 @@ def register(app: typer.Typer) -> None:
 
         def go():
             paths = _store(store).export(run_id, out, format=fmt)
-            console = Console()
+            console = Console(quiet=quiet)
             for p in paths:
                 console.print(f"wrote {p}")
 
@@ -191,6 +192,7 @@ def register(app: typer.Typer) -> None:
         run_ids: list[str] = typer.Argument(..., help="Run ids (or unique prefixes of 4+ characters)."),
         force: bool = typer.Option(False, "--force", help="Remove even a run whose process is still running."),
         store: Optional[Path] = typer.Option(None, "--store", help=_STORE_HELP),
+        quiet: bool = typer.Option(False, "--quiet", help="Print nothing but errors."),
     ) -> None:
         """Remove runs with their tables and Parquet files.
 
@@ -199,7 +201,7 @@ def register(app: typer.Typer) -> None:
 
         def go():
             s = _store(store)
-            console = Console()
+            console = Console(quiet=quiet)
             for rid in run_ids:
                 console.print(f"removed {s.remove(rid, force=force)}")
 

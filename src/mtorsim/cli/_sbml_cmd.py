@@ -26,6 +26,7 @@ def _pairs(items: list[str], option: str) -> dict[str, float]:
 def register(app: typer.Typer) -> None:
     """Add the ``simulate-sbml`` command to ``app``."""
     from ._app import console, run_guarded
+    from ._common import quiet_option
 
     @app.command("simulate-sbml")
     def simulate_sbml_cmd(
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
         select: List[str] = typer.Option([], "--select", help="Id to record (repeatable; default: every species "
                                                               "and assignment-rule parameter)."),
         preequilibrate: bool = typer.Option(False, "--preequilibrate", help="Start from the steady state."),
+        quiet: bool = quiet_option(),
     ) -> None:
         """Simulate an SBML model with libRoadRunner and write the time course.
 
@@ -57,6 +59,7 @@ def register(app: typer.Typer) -> None:
                 write_result(df, out)
             else:
                 write_result(ds, out)
-            console.print(f"{len(ds.data_vars)} variables × {ds.sizes['time']} times "
-                          f"(time in {ds.attrs['time_units']}) · wrote {out}")
+            if not quiet:
+                console.print(f"{len(ds.data_vars)} variables × {ds.sizes['time']} times "
+                              f"(time in {ds.attrs['time_units']}) · wrote {out}")
         run_guarded(go)

@@ -7,7 +7,8 @@ from typing import Optional
 
 import typer
 
-from ._app import app, print_frame, run_guarded
+from ._app import app, run_guarded
+from ._common import check_format, emit_table, format_option, quiet_option, working
 
 
 @app.command("dose-response")
@@ -21,7 +22,8 @@ def dose_response_cmd(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write dose-response curves (.png)."),
     work_dir: Optional[Path] = typer.Option(None, "--work-dir", help="Stream wells here; an interrupted screen resumes from it."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: all cores)."),
-    quiet: bool = typer.Option(False, "--quiet"),
+    fmt: str = format_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Virtual single-drug screen: viability and GR over dose, with IC50/Emax/AUC and GR50/GRmax/GEC50/GR_AOC.
 
@@ -31,6 +33,7 @@ def dose_response_cmd(
     from ..response import dose_response
 
     def go():
+        check_format(fmt)
         res = dose_response(cells, drug, doses=doses, n_doses=n_doses, hours=hours, progress=not quiet,
                             out=work_dir, n_workers=workers)
         if out is not None:
@@ -41,7 +44,7 @@ def dose_response_cmd(
             _plot_curves(res, plot)
         if not quiet:
             show = res.metrics.drop(columns=["fit_warnings", "hill_fit"]).set_index(["cell", "drug"])
-            print_frame(show.reset_index(), title="dose-response metrics (concentrations in nM; NaN = outside the tested doses, see flag)")
+            emit_table(show.reset_index(), fmt, title="dose-response metrics (concentrations in nM; NaN = outside the tested doses, see flag)")
     run_guarded(go)
 
 
@@ -70,7 +73,8 @@ def combo_cmd(
     grid: str = typer.Option("7x7", "--grid", help="Grid size NxN (zero dose included), N >= 3."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder: surface.nc, synergy.csv, plots; wells stream to OUT/wells (resumable)."),
     workers: Optional[int] = typer.Option(None, "--workers", help="Local worker processes (default: all cores)."),
-    quiet: bool = typer.Option(False, "--quiet"),
+    fmt: str = format_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
     """Two-drug combination: response surface and synergy (Bliss, HSA, Loewe, ZIP; positive = synergy).
 
@@ -81,6 +85,7 @@ def combo_cmd(
     from ..response import combination
 
     def go():
+        check_format(fmt)
         try:
             n_a, n_b = (int(x) for x in grid.lower().split("x"))
         except ValueError:
@@ -107,7 +112,7 @@ def combo_cmd(
             fig.savefig(out / "combination.png", dpi=110)
             plt.close(fig)
         if not quiet:
-            print_frame(res.scores.reset_index(), title=f"{res.surface.attrs['cell']}: {res.surface.attrs['drug_a']} + {res.surface.attrs['drug_b']} (viability scale; combination wells only)")
+            emit_table(res.scores.reset_index(), fmt, title=f"{res.surface.attrs['cell']}: {res.surface.attrs['drug_a']} + {res.surface.attrs['drug_b']} (viability scale; combination wells only)")
     run_guarded(go)
 
 
@@ -116,14 +121,21 @@ def phenotype_cmd(
     cells: str = typer.Option("all", "--cells", help="Cell lines, comma-separated, or 'all'."),
     drug: list[str] = typer.Option([], "--drug", help="Add drugs to every condition (DRUG=DOSE)."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the table (.csv)."),
+    fmt: str = format_option(),
+    quiet: bool = quiet_option(),
 ) -> None:
-    """Growth-factor independence and endocrine resistance per line (net proliferation relative to full medium + E2)."""
+    """Growth-factor independence and endocrine resistance per line (net proliferation relative to full medium + E2).
+
+    Example: mtorsim phenotype --cells MCF7,MDA-MB-231 --out phenotypes.csv
+    """
     from .._io import write_result
     from ..fate import phenotypes
 
     def go():
-        df = phenotypes(None if cells == "all" else cells.split(","), drugs=tuple(drug))
+        check_format(fmt)
+        with working("simulating phenotypes", quiet):
+            df = phenotypes(None if cells == "all" else cells.split(","), drugs=tuple(drug))
         if out is not None:
             write_result(df.reset_index(), out)
-        print_frame(df.round(3).reset_index(), title="phenotypes (1 = as in full medium with oestradiol; 0 = no net growth)")
+        emit_table(df.round(3).reset_index(), fmt, quiet=quiet, title="phenotypes (1 = as in full medium with oestradiol; 0 = no net growth)")
     run_guarded(go)

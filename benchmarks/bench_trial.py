@@ -1,0 +1,82 @@
+"""Where the time of a virtual trial goes, and how long a 700-patient, 24-month trial takes.
+
+Usage: python benchmarks/bench_trial.py [--patients 700] [--months 24] [--workers 2]
+
+Prints (1) the per-patient cost of each stage on a sample of patients — PK (exact linear solution on a
+3-h grid), adverse events, surface lookups, tumour + RECIST — against the one-off cost of the response
+surfaces (network + fate layer), and (2) the wall time of the whole trial serially and, with
+--workers > 1, on a Dask LocalCluster, checking that both give identical outcomes.
+"""
+
+import argparse
+import math
+import time
+from dataclasses import replace
+
+import numpy as np
+
+from mtorsim.trial import load_spec, run_trial
+from mtorsim.trial import _run as R
+from mtorsim.trial._patients import sample_patients, value
+
+
+def stages(spec, n=60, seed=0):
+    plans = R.arm_plans(spec)
+    n_days = int(math.ceil(spec.follow_up["months"] * R.DAYS_PER_MONTH)) + 1
+    pats = sample_patients(spec, seed, range(n))
+    t0 = time.perf_counter()
+    surfaces = R._surfaces(spec, pats)
+    t_surf = time.perf_counter() - t0
+    acc = {"pk": 0.0, "adverse events": 0.0, "surface lookup": 0.0, "tumour + RECIST": 0.0}
+    from mtorsim.clinic import parse_regimen, simulate_toxicity
+    from mtorsim.clinic._toxicity import toxicity_drugs
+    from mtorsim.trial._tumour import grow
+    for p in pats:
+        plan = plans[p.arm]
+        rng = np.random.default_rng(p.pk_seed)
+        conc, e2 = {}, np.ones(n_days)
+        for d in plan.signalling + plan.estradiol:
+            t = time.perf_counter()
+            ex = R.drug_exposure(d, plan.regimens[d], n_days, rng)
+            acc["pk"] += time.perf_counter() - t
+            if "trough" in ex and d in toxicity_drugs():
+                t = time.perf_counter()
+                amt = parse_regimen(plan.regimens[d], drug=d).amount
+                simulate_toxicity(d, ex["trough"][None, :], days=np.arange(n_days, dtype=float), rng=rng, dose_levels_mg=[amt, amt / 2])
+                acc["adverse events"] += time.perf_counter() - t
+            if "tumour_nM" in ex:
+                conc[d] = ex["tumour_nM"]
+            if "estradiol_fraction" in ex:
+                e2 = e2 * ex["estradiol_fraction"]
+        t = time.perf_counter()
+        r = surfaces[(p.arm, p.patient_class)]({d: conc[d] for d in surfaces[(p.arm, p.patient_class)].drugs}, e2)
+        acc["surface lookup"] += time.perf_counter() - t
+        t = time.perf_counter()
+        grow(r["rel_div"], r["death"] + r["mitotic"], g0=math.log(2) / p.doubling_time_d, phi=value("tumour", "cell_loss_factor"),
+             resistant_fraction=p.resistant_fraction, acquired_rate=value("tumour", "acquired_resistance_rate"))
+        acc["tumour + RECIST"] += time.perf_counter() - t
+    return t_surf, len(surfaces), {k: 1e3 * v / n for k, v in acc.items()}
+
+
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--patients", type=int, default=700)
+    ap.add_argument("--months", type=float, default=24.0)
+    ap.add_argument("--workers", type=int, default=1)
+    a = ap.parse_args()
+    spec = load_spec("bolero2")
+    spec = replace(spec, patients=a.patients, follow_up={**spec.follow_up, "months": a.months})
+    t_surf, n_surf, per = stages(spec)
+    print(f"response surfaces: {n_surf} patient classes x grid, {t_surf:.2f} s once per trial")
+    print("per patient (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()) + f"; total {sum(per.values()):.1f}")
+    t0 = time.perf_counter()
+    serial = run_trial(spec, seed=0, progress=False)
+    t_serial = time.perf_counter() - t0
+    hr = next(iter(serial.summary["comparisons"].values()))["hazard_ratio"]
+    print(f"{a.patients} patients, {a.months:g} months of daily dosing, serial: {t_serial:.1f} s (HR {hr:.3f})")
+    if a.workers > 1:
+        t0 = time.perf_counter()
+        par = run_trial(spec, seed=0, progress=False, scheduler="local", n_workers=a.workers)
+        t_par = time.perf_counter() - t0
+        same = par.outcomes.equals(serial.outcomes)
+        print(f"Dask LocalCluster({a.workers}): {t_par:.1f} s, identical outcomes: {same}; speed-up {t_serial / t_par:.2f}x")

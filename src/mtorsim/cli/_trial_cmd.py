@@ -1,0 +1,94 @@
+"""``mtorsim trial run|list`` and ``mtorsim validate trials``: virtual clinical trials (issue 6).
+
+A thin layer over :func:`mtorsim.trial.run_trial` and :func:`mtorsim.trial.validate_trials`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ._common import emit_table, format_option, quiet_option, run_guarded, seed_option
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    trial_app = typer.Typer(help="Virtual clinical trials: write a trial as YAML, run it, compare it with the published one.",
+                            no_args_is_help=True)
+    app.add_typer(trial_app, name="trial")
+
+    @trial_app.command("run")
+    def trial_run(spec: str = typer.Argument(..., help="A built-in trial (mtorsim trial list) or a trial YAML file."),
+                  seed: int = seed_option(0),
+                  out: Optional[Path] = typer.Option(None, "--out", help="Folder: summary.json, patients.csv/.parquet, "
+                                                     "adverse_events.parquet, km.png, checkpoints (resumable)."),
+                  patients: Optional[int] = typer.Option(None, "--patients", help="Override the number of patients."),
+                  workers: int = typer.Option(1, "--workers", help="Run chunks of patients on a Dask LocalCluster of this size."),
+                  scheduler: Optional[str] = typer.Option(None, "--scheduler", help="A Dask scheduler address (tcp://host:port)."),
+                  fmt: str = format_option(), quiet: bool = quiet_option()) -> None:
+        """Run a virtual trial and print per-arm endpoints and the hazard ratio.
+
+        Example: mtorsim trial run bolero2 --seed 1 --out bolero2/
+        """
+        def go():
+            import pandas as pd
+
+            from ..trial import run_trial
+            sched = scheduler if scheduler else ("local" if workers > 1 else None)
+            res = run_trial(spec, seed=seed, patients=patients, out=out, progress=not quiet, scheduler=sched, n_workers=workers)
+            rows = []
+            for arm, a in res.summary["arms"].items():
+                rows.append({"arm": arm, "n": a["n"], "median_PFS_months": a.get("median_pfs_months"),
+                             "95%_CI": "{:.1f}-{:.1f}".format(*a["median_pfs_95ci"]) if a.get("median_pfs_95ci") else "",
+                             "ORR": a.get("orr"), "CBR": a.get("cbr")})
+            emit_table(pd.DataFrame(rows), fmt, title=f"{res.spec.title} (seed {seed})", quiet=quiet)
+            if not quiet and fmt == "table":
+                from rich.console import Console
+                for name, c in res.summary["comparisons"].items():
+                    Console().print(f"{name}: PFS HR {c['hazard_ratio']:.2f} (95% CI {c['hr_95ci'][0]:.2f}-{c['hr_95ci'][1]:.2f}), "
+                                    f"log-rank p = {c['logrank_p']:.2g}")
+                if out is not None:
+                    Console().print(f"wrote {out}/summary.json, patients.csv, km.png")
+        run_guarded(go)
+
+    @trial_app.command("list")
+    def trial_list(fmt: str = format_option(), quiet: bool = quiet_option()) -> None:
+        """List the built-in trials with their evidence ids.
+
+        Example: mtorsim trial list --format csv
+        """
+        def go():
+            import pandas as pd
+
+            from ..trial import builtin_trials, load_spec
+            rows = []
+            for n in builtin_trials():
+                s = load_spec(n)
+                rows.append({"name": n, "patients": s.patients, "arms": " | ".join(a.name for a in s.arms),
+                             "evidence": ", ".join(s.evidence), "title": s.title})
+            emit_table(pd.DataFrame(rows), fmt, title="built-in trials", quiet=quiet)
+        run_guarded(go)
+
+    from ._commands import validate_app
+
+    @validate_app.command("trials")
+    def validate_trials_cmd(trials: Optional[str] = typer.Option(None, "--trials", help="Comma-separated built-in trials (default: all)."),
+                            seed: int = seed_option(0),
+                            patients: Optional[int] = typer.Option(None, "--patients", help="Patients per trial (default: each spec's; smaller is faster)."),
+                            out: Optional[Path] = typer.Option(None, "--out", help="Write the table (.csv)."),
+                            fmt: str = format_option(), quiet: bool = quiet_option()) -> None:
+        """Run the built-in trials and print simulated vs published numbers side by side.
+
+        Example: mtorsim validate trials --trials bolero2 --patients 300
+        """
+        def go():
+            from ..trial import validate_trials
+            names = [t.strip() for t in trials.split(",")] if trials else None
+            df = validate_trials(names, seed=seed, patients=patients, progress=not quiet)
+            if out is not None:
+                df.to_csv(out, index=False)
+            emit_table(df, fmt, title="virtual trials vs published", quiet=quiet)
+        run_guarded(go)

@@ -1,0 +1,131 @@
+"""Virtual patients: genotype and receptor status from documented frequencies, prior-therapy state,
+PK variability and a sampled tumour, all from one seeded generator per patient.
+
+Patient ``i`` of a trial run with seed ``s`` draws everything from
+``numpy.random.default_rng(SeedSequence(s).spawn(n)[i])``, so a patient's draws do not depend on how
+the trial is chunked or on the number of workers.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from ._spec import TrialSpec
+from ._surface import PatientClass
+
+
+@lru_cache(maxsize=1)
+def population_parameters() -> dict:
+    """``trial/data/population.yaml``: frequencies and tumour parameters, each {value, unit, source}."""
+    return yaml.safe_load(resources.files("mtorsim.trial").joinpath("data/population.yaml").read_text())
+
+
+#: temporary overrides {(section, key): value} (calibration; see :func:`overridden`)
+_OVERRIDES: dict[tuple[str, str], float] = {}
+
+
+def value(section: str, key: str) -> float:
+    if (section, key) in _OVERRIDES:
+        return float(_OVERRIDES[(section, key)])
+    return float(population_parameters()[section][key]["value"])
+
+
+class overridden:
+    """Context manager: ``with overridden({("tumour", "cell_loss_factor"): 0.3}): ...``."""
+
+    def __init__(self, values: dict[tuple[str, str], float]):
+        self.values = values
+
+    def __enter__(self):
+        self.saved = dict(_OVERRIDES)
+        _OVERRIDES.update(self.values)
+        return self
+
+    def __exit__(self, *exc):
+        _OVERRIDES.clear()
+        _OVERRIDES.update(self.saved)
+
+
+def parameter_table() -> pd.DataFrame:
+    """Every population and tumour parameter with unit and source."""
+    rows = []
+    for section, entries in population_parameters().items():
+        for k, v in entries.items():
+            rows.append({"section": section, "parameter": k, "value": v["value"], "unit": v["unit"], "source": v["source"]})
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class Patient:
+    id: int
+    arm: str
+    patient_class: PatientClass
+    doubling_time_d: float        # untreated in-vivo net doubling time
+    resistant_fraction: float
+    sld0_mm: float
+    pk_seed: int                  # child seed for PK individuals and toxicity
+    dropout_day: float            # administrative/other censoring (days); inf if none within follow-up
+
+
+def patient_rngs(seed: int, n: int) -> list[np.random.Generator]:
+    return [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(n)]
+
+
+def arm_assignment(spec: TrialSpec, n: int, seed: int) -> list[str]:
+    """Block randomisation by the ratio (blocks of sum(ratio), shuffled with a seed derived from ``seed``)."""
+    block = [a for a, r in spec.randomisation.items() for _ in range(r)]
+    rng = np.random.default_rng([seed, 0xA11])
+    out: list[str] = []
+    while len(out) < n:
+        b = list(block)
+        rng.shuffle(b)
+        out.extend(b)
+    return out[:n]
+
+
+def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator) -> Patient:
+    """One virtual patient from the population the spec's inclusion criteria select."""
+    pop = spec.population
+    er = pop.get("er", "positive")
+    her2 = pop.get("her2", "negative")
+    # draws in a fixed order, one each, so adding a field later does not shift the others
+    u = rng.random(6)
+    er_pos = True if er == "positive" else (False if er == "negative" else bool(u[0] < 0.75))
+    her2_pos = True if her2 == "positive" else (False if her2 == "negative" else bool(u[1] < 0.15))
+    pik3ca = bool(u[2] < value("frequencies", "PIK3CA_mutation"))
+    pten = bool(u[3] < value("frequencies", "PTEN_loss"))
+    ai_res = bool(u[4] < float(pop.get("ai_resistant_fraction", 1.0))) and er_pos
+    z = rng.standard_normal(3)
+    td = value("tumour", "doubling_time_median_d") * math.exp(value("tumour", "doubling_time_log_sd") * z[0])
+    fr = min(0.5, value("tumour", "resistant_fraction_median") * math.exp(value("tumour", "resistant_fraction_log_sd") * z[1]))
+    sld = value("tumour", "baseline_sld_median_mm") * math.exp(value("tumour", "baseline_sld_log_sd") * z[2])
+    sld = max(sld, 10.0)   # RECIST measurable disease: target lesions >= 10 mm
+    rate = spec.follow_up.get("dropout_per_year", 0.0) / 365.25
+    drop = float(rng.exponential(1.0 / rate)) if rate > 0 else math.inf
+    pk_seed = int(rng.integers(0, 2 ** 63 - 1))
+    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res)
+    return Patient(i, arm, pc, td, fr, sld, pk_seed, drop)
+
+
+def sample_patients(spec: TrialSpec, seed: int, indices=None) -> list[Patient]:
+    """Patients ``indices`` (default all) of the trial with ``seed``."""
+    n = spec.patients
+    arms = arm_assignment(spec, n, seed)
+    rngs = patient_rngs(seed, n)
+    idx = range(n) if indices is None else indices
+    return [sample_patient(i, arms[i], spec, rngs[i]) for i in idx]
+
+
+def patients_table(patients: list[Patient]) -> pd.DataFrame:
+    return pd.DataFrame([{"patient": p.id, "arm": p.arm, "PIK3CA_mutant": p.patient_class.pik3ca,
+                          "PTEN_loss": p.patient_class.pten_loss, "HER2_positive": p.patient_class.her2,
+                          "ER_positive": p.patient_class.er, "AI_resistant": p.patient_class.ai_resistant,
+                          "doubling_time_d": p.doubling_time_d, "resistant_fraction": p.resistant_fraction,
+                          "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day} for p in patients])

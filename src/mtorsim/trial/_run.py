@@ -1,0 +1,340 @@
+"""Running a virtual trial: patients → exposure (PK, adverse events and dose modifications) → tumour
+rates (response surfaces) → lesions, RECIST → endpoints and statistics.
+
+Where the time goes is measured by ``benchmarks/bench_trial.py``. Per patient: the PK profiles on a
+3-hour grid (exact linear solution; daily regimens tiled once at steady state), the adverse-event
+model, the surface lookups (vectorised over days) and the tumour update; the network is simulated only
+for the surfaces, ``n_classes × grid`` times per trial.
+
+Checkpoints: with ``out``, each chunk of patients is written atomically to ``out/chunks/NNNN.parquet``
+(+ its adverse events) as it finishes; a rerun with the same spec and seed reuses finished chunks, so
+an interrupted trial resumes and gives the same result as an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from .._version import versions
+from ._patients import Patient, patients_table, sample_patients, value
+from ._spec import TrialSpec, load_spec
+from ._surface import ResponseSurface, response_surface
+from ._tumour import first_new_lesion_day, grow, recist, sld
+
+DAYS_PER_MONTH = 30.4375
+PK_STEP_H = 3.0
+#: assessment visit window (days either side of the scheduled day); assumed: protocols allow about a week
+VISIT_WINDOW_D = 7.0
+
+
+@dataclass(frozen=True)
+class ArmPlan:
+    """What the runner needs per arm: signalling drugs (tumour concentration axes), oestradiol drugs and
+    regimens."""
+    name: str
+    signalling: tuple[str, ...]
+    estradiol: tuple[str, ...]
+    regimens: dict
+
+
+def arm_plans(spec: TrialSpec) -> dict[str, ArmPlan]:
+    from ..clinic import get_pk
+    plans = {}
+    for arm in spec.arms:
+        sig, e2, regs = [], [], {}
+        for dd in arm.drugs:
+            regs[dd.drug] = dd.regimen
+            (e2 if get_pk(dd.drug).estradiol is not None else sig).append(dd.drug)
+        plans[arm.name] = ArmPlan(arm.name, tuple(sig), tuple(e2), regs)
+    return plans
+
+
+# ---- exposure -------------------------------------------------------------------------------------
+def _daily(t: np.ndarray, y: np.ndarray, n_days: int, how: str) -> np.ndarray:
+    """Daily mean or minimum of a series sampled every PK_STEP_H hours from t = 0."""
+    per = int(round(24.0 / PK_STEP_H))
+    y = y[: n_days * per].reshape(n_days, per)
+    return y.mean(axis=1) if how == "mean" else y.min(axis=1)
+
+
+def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """One patient's daily exposures for one drug at the FULL dose: ``tumour_nM`` (daily mean),
+    ``estradiol_fraction`` (daily mean, aromatase inhibitors), ``trough`` (the toxicity metric's daily
+    minimum). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
+    then tiled with their period; others are computed over the whole horizon."""
+    from ..clinic import get_pk, parse_regimen
+    from ..clinic._toxicity import _model as tox_model, toxicity_drugs
+    m = get_pk(drug).individual(rng, "trial patient")
+    reg = parse_regimen(regimen, drug=m.drug)
+    period_d = (reg.period_h or 0) / 24.0
+    settle_d = int(math.ceil(5 * m.slowest_half_life_h / 24.0))
+    tile = reg.period_h is not None and period_d <= 7 and period_d == int(period_d) and not reg.days and \
+        reg.cycle_on_days is None and settle_d + 2 * period_d < n_days
+    days_pk = settle_d + int(2 * period_d) if tile else n_days
+    t = np.arange(0.0, days_pk * 24.0, PK_STEP_H)
+    doses = reg.dose_table(float(t[-1]) + PK_STEP_H, route=m.route)
+    conc = m.concentrations(doses, t)
+    out = {}
+    if "estradiol_fraction" in conc:
+        out["estradiol_fraction"] = _daily(t, conc["estradiol_fraction"], days_pk, "mean")
+    else:
+        out["tumour_nM"] = _daily(t, conc["tumour_nM"], days_pk, "mean")
+    if m.drug in toxicity_drugs():
+        var = "whole_blood" if tox_model(m.drug).metric.startswith("whole_blood") else "plasma"
+        out["trough"] = _daily(t, conc[var], days_pk, "min")
+    if tile:
+        p = int(period_d)
+        for k, v in out.items():
+            last = v[-p:]
+            reps = int(math.ceil((n_days - days_pk) / p))
+            out[k] = np.concatenate([v, np.tile(last, reps)])[:n_days]
+    return out
+
+
+# ---- one patient ------------------------------------------------------------------------------------
+def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int) -> tuple[dict, pd.DataFrame]:
+    """Everything about one patient: a row of outcomes and the adverse-event table."""
+    from ..clinic import parse_regimen, simulate_toxicity
+    from ..clinic._toxicity import toxicity_drugs
+    rng = np.random.default_rng(p.pk_seed)
+    conc: dict[str, np.ndarray] = {}
+    e2 = np.ones(n_days)
+    aes = []
+    dose_frac: dict[str, np.ndarray] = {}
+    for drug in plan.signalling + plan.estradiol:
+        ex = drug_exposure(drug, plan.regimens[drug], n_days, rng)
+        f = np.ones(n_days)
+        if "trough" in ex and drug in toxicity_drugs():
+            amount = parse_regimen(plan.regimens[drug], drug=drug).amount
+            tox = simulate_toxicity(drug, ex["trough"][None, :], days=np.arange(n_days, dtype=float), rng=rng,
+                                    dose_levels_mg=[amount, amount / 2.0])
+            f = tox.dose_fraction[0]
+            ev = tox.events.copy()
+            ev["drug"] = drug
+            aes.append(ev)
+        dose_frac[drug] = f
+        if "tumour_nM" in ex:
+            conc[drug] = ex["tumour_nM"] * f
+        if "estradiol_fraction" in ex:
+            # an interruption of an aromatase inhibitor lets oestradiol recover in proportion (assumed)
+            e2 = e2 * (1.0 - (1.0 - ex["estradiol_fraction"]) * f)
+    r = surface({d: conc[d] for d in surface.drugs}, e2)
+    rel_div = np.clip(r["rel_div"], 0.0, None)
+    kill = np.clip(r["death"] + r["mitotic"], 0.0, None)
+    g0 = math.log(2) / p.doubling_time_d
+    S, R = grow(rel_div, kill, g0=g0, phi=value("tumour", "cell_loss_factor"), resistant_fraction=p.resistant_fraction,
+                acquired_rate=value("tumour", "acquired_resistance_rate"))
+    burden = S + R
+    lesions = sld(burden, p.sld0_mm)
+    new_day = first_new_lesion_day(burden, value("tumour", "new_lesion_rate"), rng)
+    every = spec.assessment["every_weeks"] * 7.0
+    horizon = min(n_days - 1, p.dropout_day)
+    # scheduled visits with a +/- VISIT_WINDOW_D window (assumed; trials allow such windows), kept in order
+    sched = np.arange(every, horizon + 1e-9, every)
+    assess = np.clip(np.round(sched + rng.uniform(-VISIT_WINDOW_D, VISIT_WINDOW_D, len(sched))), 1, horizon)
+    assess = np.maximum.accumulate(assess)
+    rc = recist(lesions, assess, new_day, confirm=bool(spec.assessment.get("confirm_response")))
+    progressed = not math.isnan(rc["pd_day"])
+    pfs_day = rc["pd_day"] if progressed else rc["last_assessment_day"]
+    on_treatment_until = pfs_day if progressed else horizon
+    # Ki67 is read as proportional to the division rate (assumed): day-15 Ki67 = baseline x rel_div(day 15)
+    ki67_0 = value("tumour", "ki67_baseline_median_pct") * math.exp(value("tumour", "ki67_baseline_log_sd") * rng.standard_normal())
+    ki67_15 = ki67_0 * float(rel_div[min(14, n_days - 1)])
+    row = {"patient": p.id, "arm": p.arm, "ki67_baseline_pct": ki67_0, "ki67_day15_pct": ki67_15,
+           "ki67_response": bool(math.log(max(ki67_15, 1e-9)) < 1.0), "pfs_months": pfs_day / DAYS_PER_MONTH, "progressed": progressed,
+           "best_response": rc["best_response"],
+           "clinical_benefit": rc["best_response"] in ("CR", "PR") or (rc["best_response"] == "SD" and pfs_day >= 24 * 7),
+           "sld_nadir_change": float(np.min(lesions[: int(on_treatment_until) + 1]) / p.sld0_mm - 1.0),
+           "new_lesion_day": new_day, "rel_div_day15": float(rel_div[min(14, n_days - 1)]),
+           "mean_dose_fraction": float(np.mean([f[: max(1, int(on_treatment_until))].mean() for f in dose_frac.values()])) if dose_frac else 1.0}
+    ae = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "event", "grade", "onset_day", "action", "drug"])
+    if len(ae):
+        ae = ae[ae["onset_day"] <= on_treatment_until].copy()
+        ae["patient"] = p.id
+        ae["arm"] = p.arm
+    return row, ae
+
+
+# ---- chunks, checkpoints, the whole trial --------------------------------------------------------------
+def _surfaces(spec: TrialSpec, patients: list[Patient]) -> dict:
+    plans = arm_plans(spec)
+    e2_base = value("tumour", "estradiol_baseline_nM")
+    days = value("tumour", "response_delay_d")
+    out = {}
+    for p in patients:
+        key = (p.arm, p.patient_class)
+        if key not in out:
+            out[key] = response_surface(p.patient_class, plans[p.arm].signalling, e2_base_nM=e2_base, days=days)
+    return out
+
+
+def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Patients ``indices``: (outcomes, patient characteristics, adverse events)."""
+    plans = arm_plans(spec)
+    n_days = int(math.ceil(spec.follow_up["months"] * DAYS_PER_MONTH)) + 1
+    pats = sample_patients(spec, seed, indices)
+    rows, aes = [], []
+    for p in pats:
+        s = surfaces.get((p.arm, p.patient_class)) or response_surface(
+            p.patient_class, plans[p.arm].signalling, e2_base_nM=value("tumour", "estradiol_baseline_nM"),
+            days=value("tumour", "response_delay_d"))
+        row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days)
+        rows.append(row)
+        if len(ae):
+            aes.append(ae)
+    ae_all = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "arm", "drug", "event", "grade", "onset_day", "action"])
+    return pd.DataFrame(rows), patients_table(pats), ae_all
+
+
+@dataclass
+class TrialResult:
+    spec: TrialSpec
+    seed: int
+    outcomes: pd.DataFrame          # one row per patient
+    patients: pd.DataFrame          # characteristics
+    adverse_events: pd.DataFrame
+    summary: dict = field(default_factory=dict)
+
+    def plot_km(self, ax=None):
+        from ._stats import plot_km
+        return plot_km(self.outcomes, ax=ax, title=self.spec.title)
+
+
+def _write_atomic(df: pd.DataFrame, path: Path) -> None:
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Path | None = None, chunk_size: int = 50,
+              progress: bool = True, resume: bool = True, scheduler=None, n_workers: int = 1) -> TrialResult:
+    """Run a virtual trial.
+
+    Parameters
+    ----------
+    spec : a built-in name (``bolero2``), a YAML path or a :class:`TrialSpec`.
+    seed : all randomness (patients, arms, PK, adverse events, tumours) follows from it.
+    patients : override the spec's number of patients.
+    out : folder for checkpoints and outputs (``summary.json``, ``patients.parquet``,
+        ``adverse_events.parquet``, ``km.png``); resumable.
+    scheduler : ``None`` (in-process), ``"local"`` (a Dask LocalCluster of ``n_workers``), an address or
+        a ``distributed.Client``: chunks run as Dask tasks; results are identical whatever runs them.
+    """
+    spec = load_spec(spec)
+    if patients is not None:
+        spec = spec.with_patients(patients)
+    if not (isinstance(seed, int) and not isinstance(seed, bool) and seed >= 0):
+        raise InputError("seed", seed, "a non-negative integer")
+    if not (isinstance(chunk_size, int) and chunk_size >= 1):
+        raise InputError("chunk_size", chunk_size, "a positive integer")
+    from ._patients import _OVERRIDES
+    if _OVERRIDES and scheduler is not None:
+        raise InputError("scheduler", scheduler, "None while population parameters are overridden (calibration): "
+                         "the overrides live in this process only")
+    n = spec.patients
+    chunks = [list(range(k, min(n, k + chunk_size))) for k in range(0, n, chunk_size)]
+    manifest = {"spec_sha256": spec.sha256, "seed": seed, "patients": n, "chunk_size": chunk_size}
+    done: set[int] = set()
+    cdir = None
+    if out is not None:
+        out = Path(out)
+        cdir = out / "chunks"
+        cdir.mkdir(parents=True, exist_ok=True)
+        mpath = out / "manifest.json"
+        if mpath.exists() and resume:
+            old = json.loads(mpath.read_text())
+            if old != manifest:
+                diff = sorted(k for k in manifest if old.get(k) != manifest[k])
+                raise InputError("out", str(out), f"an empty folder or one of the same run (differs in {', '.join(diff)}; use resume=False)")
+            done = {k for k in range(len(chunks)) if (cdir / f"{k:04d}.parquet").exists() and (cdir / f"{k:04d}.ae.parquet").exists()
+                    and (cdir / f"{k:04d}.pt.parquet").exists()}
+        else:
+            for f in cdir.glob("*.parquet"):
+                f.unlink()
+        tmp = mpath.with_suffix(".tmp")
+        tmp.write_text(json.dumps(manifest))
+        os.replace(tmp, mpath)
+    t0 = time.perf_counter()
+    all_patients = sample_patients(spec, seed)
+    surfaces = _surfaces(spec, all_patients)
+    t_surf = time.perf_counter() - t0
+    results: dict[int, tuple] = {}
+    for k in done:
+        results[k] = (pd.read_parquet(cdir / f"{k:04d}.parquet"), pd.read_parquet(cdir / f"{k:04d}.pt.parquet"),
+                      pd.read_parquet(cdir / f"{k:04d}.ae.parquet"))
+
+    def finish(k, res):
+        results[k] = res
+        if cdir is not None:
+            _write_atomic(res[2], cdir / f"{k:04d}.ae.parquet")
+            _write_atomic(res[1], cdir / f"{k:04d}.pt.parquet")
+            _write_atomic(res[0], cdir / f"{k:04d}.parquet")   # written last: marks the chunk done
+
+    todo = [k for k in range(len(chunks)) if k not in done]
+    from rich.progress import Progress
+    with Progress(disable=not progress, transient=True) as bar:
+        task = bar.add_task(f"{spec.name}: patients", total=n, completed=sum(len(chunks[k]) for k in done))
+        if scheduler is None:
+            for k in todo:
+                finish(k, run_chunk(spec, seed, chunks[k], surfaces))
+                bar.advance(task, len(chunks[k]))
+        else:
+            from distributed import Client, LocalCluster, as_completed
+            cluster = client = None
+            if scheduler == "local":
+                cluster = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None)
+                client = Client(cluster)
+            elif isinstance(scheduler, str):
+                client = Client(scheduler)
+            else:
+                client = scheduler
+            try:
+                surf_f = client.scatter(surfaces, broadcast=True)
+                futs = {client.submit(run_chunk, spec, seed, chunks[k], surf_f, pure=False): k for k in todo}
+                for fut in as_completed(futs):
+                    k = futs[fut]
+                    finish(k, fut.result())
+                    bar.advance(task, len(chunks[k]))
+            finally:
+                if cluster is not None:
+                    client.close()
+                    cluster.close()
+    order = sorted(results)
+    outcomes = pd.concat([results[k][0] for k in order], ignore_index=True)
+    pts = pd.concat([results[k][1] for k in order], ignore_index=True)
+    aes = [results[k][2] for k in order if len(results[k][2])]
+    ae = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "arm", "drug", "event", "grade", "onset_day", "action"])
+    from ._stats import summarise
+    summary = summarise(spec, outcomes, ae)
+    summary["run"] = {"seed": seed, "patients": n, "spec_sha256": spec.sha256, "spec": spec.source,
+                      "surfaces": len(surfaces), "surface_seconds": round(t_surf, 3),
+                      "seconds": round(time.perf_counter() - t0, 3), "chunks_resumed": len(done), "versions": versions()}
+    res = TrialResult(spec, seed, outcomes, pts, ae, summary)
+    if out is not None:
+        _write_outputs(res, out)
+    return res
+
+
+def _write_outputs(res: TrialResult, out: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    merged = res.patients.merge(res.outcomes, on=["patient", "arm"])
+    _write_atomic(merged, out / "patients.parquet")
+    merged.to_csv(out / "patients.csv", index=False)
+    _write_atomic(res.adverse_events.astype({"grade": "int64"}) if len(res.adverse_events) else res.adverse_events, out / "adverse_events.parquet")
+    tmp = out / "summary.json.tmp"
+    tmp.write_text(json.dumps(res.summary, indent=2, default=float))
+    os.replace(tmp, out / "summary.json")
+    fig = res.plot_km().figure
+    fig.savefig(out / "km.png", dpi=120, bbox_inches="tight")
+    plt.close(fig)

@@ -1,0 +1,109 @@
+"""Trial statistics with lifelines (MIT): Kaplan–Meier medians with 95 % CIs, Cox hazard ratios with
+95 % CIs, log-rank p, response and clinical-benefit rates, adverse events by grade.
+
+The control arm is the last arm of the spec; every other arm is compared with it.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+
+def km_median(time: np.ndarray, event: np.ndarray) -> tuple[float, float, float]:
+    """Kaplan–Meier median and its 95 % CI (lifelines: Greenwood / exponential-log-log bands)."""
+    from lifelines import KaplanMeierFitter
+    from lifelines.utils import median_survival_times
+    kmf = KaplanMeierFitter().fit(time, event)
+    ci = median_survival_times(kmf.confidence_interval_)
+    return float(kmf.median_survival_time_), float(ci.iloc[0, 0]), float(ci.iloc[0, 1])
+
+
+def cox_hr(time: np.ndarray, event: np.ndarray, treated: np.ndarray) -> tuple[float, float, float, float]:
+    """Hazard ratio (treated vs control) with 95 % CI and the Wald p from a Cox model (Efron ties)."""
+    from lifelines import CoxPHFitter
+    df = pd.DataFrame({"T": time, "E": event.astype(int), "treated": treated.astype(float)})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cph = CoxPHFitter().fit(df, "T", "E")
+    s = cph.summary.loc["treated"]
+    return float(s["exp(coef)"]), float(s["exp(coef) lower 95%"]), float(s["exp(coef) upper 95%"]), float(s["p"])
+
+
+def logrank_p(t1, e1, t0, e0) -> float:
+    from lifelines.statistics import logrank_test
+    return float(logrank_test(t1, t0, event_observed_A=e1, event_observed_B=e0).p_value)
+
+
+def _rates(ae: pd.DataFrame, n: int) -> dict:
+    out = {}
+    if n == 0 or ae is None or not len(ae):
+        return out
+    for ev, g in ae.groupby("event"):
+        worst = g.groupby("patient")["grade"].max()
+        out[str(ev)] = {"any_grade": round(len(worst) / n, 4), "grade_3_4": round(int((worst >= 3).sum()) / n, 4)}
+    return out
+
+
+def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame) -> dict:
+    arms = [a.name for a in spec.arms]
+    control = arms[-1]
+    per_arm = {}
+    for a in arms:
+        g = outcomes[outcomes.arm == a]
+        n = len(g)
+        rec = {"n": n}
+        if n:
+            med, lo, hi = km_median(g.pfs_months.to_numpy(), g.progressed.to_numpy())
+            rec.update({"median_pfs_months": med, "median_pfs_95ci": [lo, hi],
+                        "orr": round(float(g.best_response.isin(["CR", "PR"]).mean()), 4),
+                        "cbr": round(float(g.clinical_benefit.mean()), 4),
+                        "progressed": int(g.progressed.sum()),
+                        "mean_dose_fraction": round(float(g.mean_dose_fraction.mean()), 4),
+                        "ki67_day15_relative_median": round(float(g.rel_div_day15.median()), 4),
+                        "ki67_response": round(float(g.ki67_response.mean()), 4)})
+            rec["adverse_events"] = _rates(ae[ae.arm == a] if len(ae) else ae, n)
+            if len(ae):
+                aa = ae[ae.arm == a]
+                rec["dose_reductions_per_patient"] = round(float((aa.action == "reduce").sum()) / n, 4)
+                rec["interruptions_per_patient"] = round(float(aa.action.isin(["interrupt", "reduce"]).sum()) / n, 4)
+                rec["discontinued_for_ae"] = round(float(aa[aa.action == "discontinue"].patient.nunique()) / n, 4)
+        per_arm[a] = rec
+    comparisons = {}
+    c = outcomes[outcomes.arm == control]
+    for a in arms[:-1]:
+        g = outcomes[outcomes.arm == a]
+        if len(g) and len(c):
+            both = pd.concat([g, c])
+            hr, lo, hi, p = cox_hr(both.pfs_months.to_numpy(), both.progressed.to_numpy(), (both.arm == a).to_numpy())
+            comparisons[f"{a} vs {control}"] = {"endpoint": "PFS", "hazard_ratio": hr, "hr_95ci": [lo, hi], "cox_wald_p": p,
+                                                "logrank_p": logrank_p(g.pfs_months, g.progressed, c.pfs_months, c.progressed)}
+    return {"trial": spec.name, "title": spec.title, "evidence": list(spec.evidence), "control_arm": control,
+            "arms": per_arm, "comparisons": comparisons,
+            "units": {"median_pfs_months": "months (30.44 d)", "orr": "fraction", "cbr": "fraction (CR, PR or SD >= 24 weeks)",
+                      "adverse_events": "fraction of patients (worst grade)",
+                      "ki67_response": "fraction with ln(%Ki67) < 1 at day 15 (A15 definition)"}}
+
+
+def plot_km(outcomes: pd.DataFrame, ax=None, title: str = ""):
+    """Kaplan–Meier curves of PFS per arm with the at-risk table (lifelines ``add_at_risk_counts``)."""
+    import matplotlib.pyplot as plt
+    from lifelines import KaplanMeierFitter
+    from lifelines.plotting import add_at_risk_counts
+    if ax is None:
+        _, ax = plt.subplots(figsize=(7, 4.5))
+    fitters = []
+    for a, g in outcomes.groupby("arm", sort=False):
+        kmf = KaplanMeierFitter(label=str(a)).fit(g.pfs_months, g.progressed)
+        kmf.plot_survival_function(ax=ax, ci_show=True)
+        fitters.append(kmf)
+    ax.set_xlabel("months")
+    ax.set_ylabel("progression-free")
+    ax.set_ylim(0, 1.02)
+    ax.set_title(title)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        add_at_risk_counts(*fitters, ax=ax)
+    return ax

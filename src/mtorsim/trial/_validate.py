@@ -1,0 +1,59 @@
+"""Simulated vs published numbers for the built-in trials (``mtorsim validate trials``).
+
+Agreement criteria (stated, not tuned): a hazard ratio agrees when it lies inside the published 95 %
+CI; a median within 25 % of the published one (the issue's target); a rate (ORR, CBR, Ki67 response)
+within 10 percentage points.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from ._run import run_trial
+from ._spec import builtin_trials, load_spec
+
+MEDIAN_TOLERANCE = 0.25
+RATE_TOLERANCE = 0.10
+
+
+def compare(result) -> pd.DataFrame:
+    """Rows: trial, endpoint, arm, simulated, published, criterion, agree."""
+    pub = result.spec.published or {}
+    s = result.summary
+    rows = []
+    for arm, med in (pub.get("median_pfs_months") or {}).items():
+        sim = s["arms"].get(arm, {}).get("median_pfs_months", math.nan)
+        rows.append({"endpoint": "median PFS (months)", "arm": arm, "simulated": sim, "published": med,
+                     "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
+                     "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
+    hr = pub.get("hazard_ratio")
+    if hr and s["comparisons"]:
+        comp = next(iter(s["comparisons"].values()))
+        lo, hi = hr.get("ci", [math.nan, math.nan])
+        rows.append({"endpoint": "PFS hazard ratio", "arm": next(iter(s["comparisons"])), "simulated": comp["hazard_ratio"],
+                     "published": hr["value"], "criterion": f"inside published 95% CI [{lo}, {hi}]",
+                     "agree": bool(lo <= comp["hazard_ratio"] <= hi)})
+    for key, label in (("orr", "ORR"), ("cbr", "CBR"), ("ki67_response", "Ki67 response")):
+        for arm, val in (pub.get(key) or {}).items():
+            sim = s["arms"].get(arm, {}).get(key, math.nan)
+            rows.append({"endpoint": label, "arm": arm, "simulated": sim, "published": val,
+                         "criterion": f"within {RATE_TOLERANCE * 100:.0f} points",
+                         "agree": bool(abs(sim - val) <= RATE_TOLERANCE) if isinstance(sim, (int, float)) and math.isfinite(sim) else False})
+    df = pd.DataFrame(rows)
+    df.insert(0, "trial", result.spec.name)
+    df["evidence"] = ", ".join(result.spec.evidence)
+    return df
+
+
+def validate_trials(names=None, *, seed: int = 0, patients: int | None = None, progress: bool = False) -> pd.DataFrame:
+    """Run the built-in trials (or ``names``) and compare with their published numbers."""
+    frames = []
+    for name in names or builtin_trials():
+        spec = load_spec(name)
+        if not spec.published:
+            continue
+        res = run_trial(spec, seed=seed, patients=patients, progress=progress)
+        frames.append(compare(res))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
