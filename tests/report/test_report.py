@@ -37,7 +37,7 @@ def test_html_has_every_section_and_embedded_images(quick_report):
     for title in SECTIONS.values():
         assert f">{title}</h2>" in html
     assert len(re.findall(r'<img [^>]*src="data:image/png;base64,', html)) >= 6
-    assert "Not yet available" in html and "issue 6" in html       # the trial is not faked
+    assert "Virtual BOLERO-2" in html and "hazard ratio" in html and "at-risk" in html
 
 
 def test_html_loads_nothing_from_outside(quick_report):

@@ -384,6 +384,19 @@ def _screens() -> list[dict]:
     return rows
 
 
+def _trials() -> list[dict]:
+    """Every built-in virtual trial at its published size (seed 0) against its published numbers."""
+    from ..trial import validate_trials
+    df = validate_trials(seed=0)
+    rows = []
+    for r in df.itertuples():
+        ev = "/".join(e.strip() for e in r.evidence.split(","))
+        fmt = (lambda v: f"{v:.2f}") if "months" in r.endpoint or "hazard" in r.endpoint else (lambda v: f"{v:.0%}")
+        rows.append(_row(ev, f"{r.trial}: {r.endpoint}, {r.arm}", f"{fmt(r.simulated)}",
+                         f"{fmt(r.published)} ({r.criterion})", bool(r.agree), group="trials"))
+    return rows
+
+
 def _safe(fn, name: str, evidence: str) -> list[dict]:
     from .._errors import MtorsimError
     try:
@@ -398,8 +411,9 @@ def scorecard(quick: bool = False) -> pd.DataFrame:
 
     Parameters
     ----------
-    quick : only the core-model mechanism checks and Nelander 2008 (seconds); otherwise also the
-        virtual screens against HMS LINCS, O'Neil 2016 and the published combinations (minutes).
+    quick : only the core-model mechanism checks, Nelander 2008 and the held-out signalling data (seconds);
+        otherwise also the virtual screens against HMS LINCS, O'Neil 2016 and the published combinations,
+        and the built-in virtual trials against their published results (minutes).
 
     Returns
     -------
@@ -423,6 +437,7 @@ def scorecard(quick: bool = False) -> pd.DataFrame:
         rows += _safe(_heldout_signalling, "held-out signalling data", "calibration")
         if not quick:
             rows += _safe(_screens, "virtual screens", "screens")
+            rows += _safe(_trials, "virtual trials", "trials")
     table = pd.DataFrame(rows)
     table["statement"] = [_statement(e, c) for e, c in zip(table["evidence"], table["check"])]
     table = table[list(COLUMNS)]
