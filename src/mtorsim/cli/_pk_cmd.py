@@ -29,7 +29,7 @@ def register(app: typer.Typer) -> None:
     from ._common import check_format, emit_table, format_option, quiet_option
 
     @app.command("pk")
-    def pk(drug: str = typer.Option(..., "--drug", help="Drug with a PK model (everolimus, temsirolimus, exemestane, fulvestrant, alpelisib, capivasertib, paclitaxel)."),
+    def pk(drug: str = typer.Option(..., "--drug", help="Drug with a PK model (everolimus, temsirolimus, exemestane, letrozole, anastrozole, tamoxifen, fulvestrant, alpelisib, capivasertib, paclitaxel, vinorelbine, trastuzumab)."),
            regimen: str = typer.Option(..., "--regimen", help='Regimen, e.g. "10 mg daily", "70 mg weekly", "500 mg on days 1,15,29 then every 28 days".'),
            days: float = typer.Option(28.0, "--days", help="Days to simulate and plot."),
            plot: Optional[Path] = typer.Option(None, "--plot", help="Write a concentration-time plot (PNG/PDF/SVG)."),
