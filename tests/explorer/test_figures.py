@@ -67,3 +67,31 @@ def test_results_are_cached_on_what_simulate_receives():
     assert in_worker(run_scenario, replace(sc, network_time_h=3.0)) is first           # same simulate() input
     assert in_worker(run_scenario, parse_scenario({**FORM, "dose_0": " 10 nM", "cell": "mcf-7"})) is first  # same input, other spelling
     assert in_worker(run_scenario, parse_scenario({**FORM, "dose_0": "20nM"})) is not first
+
+
+def test_trial_panel_draws_the_trial_api_kaplan_meier():
+    """The explorer's small trial is mtorsim.trial.run_trial for the same validated input."""
+    from lifelines import KaplanMeierFitter
+
+    from mtorsim.explorer._figures import run_small_trial, trial_figure
+    from mtorsim.explorer._validate import parse_trial
+    from mtorsim.trial import run_trial
+    req = parse_trial({"trial_name": "bolero2", "trial_patients": 30, "trial_seed": "3"})
+    fig = trial_figure(in_worker(run_small_trial, req, worker="screen"))
+    api = run_trial("bolero2", seed=3, patients=30, progress=False)
+    for arm, g in api.outcomes.groupby("arm"):
+        sf = KaplanMeierFitter().fit(g.pfs_months, g.progressed).survival_function_
+        (tr,) = [t for t in fig.data if t.meta == arm]
+        np.testing.assert_array_equal(tr.x, sf.index.to_numpy(float))
+        np.testing.assert_array_equal(tr.y, sf.iloc[:, 0].to_numpy(float))
+
+
+@pytest.mark.parametrize("form,field", [({"trial_name": "nope", "trial_patients": 30, "trial_seed": 0}, "trial"),
+                                        ({"trial_name": "bolero2", "trial_patients": 5000, "trial_seed": 0}, "patients"),
+                                        ({"trial_name": "bolero2", "trial_patients": "__import__('os')", "trial_seed": 0}, "patients"),
+                                        ({"trial_name": "bolero2", "trial_patients": 30, "trial_seed": -1}, "seed")])
+def test_trial_panel_input_is_validated(form, field):
+    from mtorsim._errors import InputError
+    from mtorsim.explorer._validate import parse_trial
+    with pytest.raises(InputError, match=field):
+        parse_trial(form)

@@ -14,7 +14,8 @@ import re
 from .._errors import InputError, MtorsimError
 from ..biology import MEDIA, cell_names
 from ..biology._genotype import TRAITS
-from ._validate import N_DRUG_ROWS, NORMALISATIONS, RECEPTOR_STATES, parse_dose_response, parse_scenario, usable_drugs
+from ._validate import (N_DRUG_ROWS, NORMALISATIONS, RECEPTOR_STATES, TRIAL_PATIENTS, parse_dose_response, parse_scenario,
+                        parse_trial, usable_drugs)
 
 __all__ = ["FORM_FIELDS", "create_app", "serve"]
 
@@ -29,6 +30,7 @@ FORM_FIELDS: tuple[tuple[str, str], ...] = (
     ("extra_drugs", "value"),
 )
 DR_FIELDS: tuple[tuple[str, str], ...] = (("dr_doses", "value"), ("dr_n", "value"))
+TRIAL_FIELDS: tuple[tuple[str, str], ...] = (("trial_name", "value"), ("trial_patients", "value"), ("trial_seed", "value"))
 
 _DEFAULT_DRUGS = (("everolimus", "10nM", "0h", ""), ("", "", "0h", ""), ("", "", "0h", ""))
 _LABEL = {"display": "block", "fontWeight": 600, "marginTop": "10px", "fontSize": "13px"}
@@ -46,6 +48,8 @@ def _layout():
     from .. import __version__
     from ..model import build_network
     from ._figures import DEFAULT_OBSERVABLES
+
+    from ..trial import builtin_trials
 
     cells = cell_names()
     drugs = usable_drugs()
@@ -98,6 +102,17 @@ def _layout():
             html.Div(_field("number", dcc.Input(id="dr_n", type="number", value=5, min=4, max=9, step=1, debounce=True, style=_INPUT)),
                      style={"flex": 1}),
         ], style={"display": "flex", "gap": "8px"}),
+        html.Hr(),
+        html.Div("A small virtual trial (mtorsim.trial.run_trial; runs on the button, a few seconds)", style={"fontSize": "13px"}),
+        _field("trial", dcc.Dropdown(id="trial_name", options=builtin_trials(), value="bolero2", clearable=False)),
+        html.Div([
+            html.Div(_field(f"patients ({TRIAL_PATIENTS[0]}-{TRIAL_PATIENTS[1]})",
+                            dcc.Input(id="trial_patients", type="number", value=60, min=TRIAL_PATIENTS[0], max=TRIAL_PATIENTS[1],
+                                      step=1, debounce=True, style=_INPUT)), style={"flex": 1}),
+            html.Div(_field("seed", dcc.Input(id="trial_seed", type="number", value=0, min=0, step=1, debounce=True, style=_INPUT)),
+                     style={"flex": 1}),
+        ], style={"display": "flex", "gap": "8px"}),
+        html.Button("run trial", id="trial_button", n_clicks=0, style={"marginTop": "8px"}),
     ], style={"flex": "0 0 380px", "padding": "12px", "background": "#f6f7f9", "borderRadius": "6px", "fontSize": "13px"})
 
     plots = html.Div([
@@ -110,6 +125,8 @@ def _layout():
         html.Div(id="dr_message", role="status", style={"minHeight": "1.2em", "fontSize": "13px"}),
         dcc.Loading(dcc.Graph(id="dose_response", config={"displaylogo": False}), type="dot"),
         html.Div(id="dr_metrics", style={"fontSize": "12px", "margin": "0 0 8px 8px"}),
+        html.Div(id="trial_message", role="status", style={"minHeight": "1.2em", "fontSize": "13px"}),
+        dcc.Loading(dcc.Graph(id="trial_km", config={"displaylogo": False}), type="dot"),
     ], style={"flex": "1 1 auto", "minWidth": 0})
 
     return html.Div([
@@ -132,8 +149,8 @@ def create_app():
     """Build the Dash app (not started). ``app.server`` is the Flask WSGI app."""
     from dash import Dash, Input, Output, State, no_update
 
-    from ._figures import (DEFAULT_OBSERVABLES, dose_response_figure, in_worker, run_dose_response, run_scenario, scenario_network,
-                           timecourse_csv, timecourse_figure)
+    from ._figures import (DEFAULT_OBSERVABLES, dose_response_figure, in_worker, run_dose_response, run_scenario, run_small_trial,
+                           scenario_network, timecourse_csv, timecourse_figure, trial_figure)
 
     app = Dash(__name__, title="mtorsim explorer", serve_locally=True, update_title=None)
     app.layout = _layout
@@ -201,6 +218,24 @@ def create_app():
         metrics = (f"IC50 {f(m.IC50_nM, ' nM')} {m.IC50_flag} · Emax {f(m.Emax)} · GR50 {f(m.GR50_nM, ' nM')} {m.GR50_flag} · "
                    f"GRmax {f(m.GRmax)} · GR AOC {f(m.GR_AOC)} (Hill fit: {m.hill_fit}; GR fit: {m.GR_fit})")
         return dose_response_figure(res), f"{req.drug} in {req.cell}, {req.medium} medium, {len(req.doses_nM)} doses", metrics
+
+    @app.callback(Output("trial_km", "figure"), Output("trial_message", "children"), Input("trial_button", "n_clicks"),
+                  *(State(f, p) for f, p in TRIAL_FIELDS))
+    def _run_trial(n_clicks, *values):
+        if not n_clicks:
+            return _empty("choose a trial and press 'run trial'"), ""
+        try:
+            req = parse_trial({fid: v for (fid, _), v in zip(TRIAL_FIELDS, values)})
+            res = in_worker(run_small_trial, req, worker="screen")
+        except (InputError, MtorsimError) as e:
+            return no_update, _error_text(e)
+        except Exception as e:  # noqa: BLE001
+            _log.exception("explorer: trial failed")
+            return no_update, _error_text(f"internal error ({type(e).__name__}): {e}")
+        parts = [f"{arm}: median PFS {a['median_pfs_months']:.1f} months (n={a['n']})" for arm, a in res.summary["arms"].items()]
+        for name, c in res.summary["comparisons"].items():
+            parts.append(f"HR {c['hazard_ratio']:.2f} ({c['hr_95ci'][0]:.2f}-{c['hr_95ci'][1]:.2f})")
+        return trial_figure(res), f"{req.trial}, {req.patients} patients, seed {req.seed}: " + "; ".join(parts)
 
     return app
 

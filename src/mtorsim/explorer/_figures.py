@@ -177,3 +177,32 @@ def timecourse_csv(treated: xr.Dataset) -> str:
     from .._io import tidy
     head = "".join(f"# {k}: {str(v).replace(chr(10), ' ')}\n" for k, v in treated.attrs.items())
     return head + tidy(treated).to_csv(index=False)
+
+
+@lru_cache(maxsize=16)
+def run_small_trial(req):
+    """``mtorsim.trial.run_trial`` for a validated :class:`~._validate.TrialRequest` (cached)."""
+    from ..trial import run_trial
+    return run_trial(req.trial, seed=req.seed, patients=req.patients, progress=False)
+
+
+def km_curves(result) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per arm: the Kaplan-Meier step function (times in months, survival) as lifelines gives it."""
+    from lifelines import KaplanMeierFitter
+    out = {}
+    for arm, g in result.outcomes.groupby("arm", sort=False):
+        sf = KaplanMeierFitter().fit(g.pfs_months, g.progressed).survival_function_
+        out[str(arm)] = (sf.index.to_numpy(dtype=float), sf.iloc[:, 0].to_numpy(dtype=float))
+    return out
+
+
+def trial_figure(result) -> go.Figure:
+    """Kaplan-Meier curves of PFS per arm (the trial API's outcomes, lifelines' estimator)."""
+    fig = go.Figure()
+    for arm, (t, s) in km_curves(result).items():
+        n = int((result.outcomes.arm == arm).sum())
+        fig.add_trace(go.Scatter(x=t, y=s, mode="lines", line_shape="hv", name=f"{arm} (n={n})", meta=arm))
+    fig.update_layout(height=340, template="plotly_white", margin=dict(l=50, r=10, t=30, b=40),
+                      xaxis_title="months", yaxis_title="progression-free", yaxis_range=[0, 1.02],
+                      title=dict(text=result.spec.title, font=dict(size=12)))
+    return fig

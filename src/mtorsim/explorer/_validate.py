@@ -185,3 +185,33 @@ def parse_dose_response(form: Mapping, scenario: Scenario) -> DoseResponseReques
 def usable_drugs() -> list[str]:
     """Catalogue drugs with a potency for every target (the ones :meth:`Dose.make` accepts)."""
     return [d for d in drug_names() if not get_drug(d).missing_potency]
+
+
+@dataclass(frozen=True)
+class TrialRequest:
+    """A small virtual trial from the explorer: a built-in spec, a reduced size and a seed."""
+    trial: str
+    patients: int
+    seed: int
+
+
+TRIAL_PATIENTS = (10, 300)
+
+
+def parse_trial(form: Mapping) -> TrialRequest:
+    """Validate the trial panel: a built-in trial name, 10-300 patients, a seed 0..2**31-1 (nothing is evaluated)."""
+    from ..trial import builtin_trials
+    name = _choice(form, "trial_name", builtin_trials(), field="trial", default="bolero2")
+    out = {}
+    for key, field_, lo, hi in (("trial_patients", "patients", *TRIAL_PATIENTS), ("trial_seed", "seed", 0, 2 ** 31 - 1)):
+        raw = form.get(key)
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)) or (isinstance(raw, str) and len(raw) > 12):
+            raise InputError(field_, raw, f"an integer from {lo} to {hi}")
+        try:
+            v = float(raw)
+        except ValueError:
+            raise InputError(field_, raw, f"an integer from {lo} to {hi}") from None
+        if not (v == int(v) and lo <= v <= hi):
+            raise InputError(field_, raw, f"an integer from {lo} to {hi}")
+        out[field_] = int(v)
+    return TrialRequest(name, out["patients"], out["seed"])
