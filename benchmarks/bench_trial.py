@@ -52,7 +52,7 @@ def stages(spec, n=60, seed=0):
         r = surfaces[(p.arm, p.patient_class)]({d: conc[d] for d in surfaces[(p.arm, p.patient_class)].drugs}, e2)
         acc["surface lookup"] += time.perf_counter() - t
         t = time.perf_counter()
-        grow(r["rel_div"], r["death"] + r["mitotic"], g0=math.log(2) / p.doubling_time_d, phi=value("tumour", "cell_loss_factor"),
+        grow(r["rel_div"], r["death"] + r["mitotic"], g0=math.log(2) / p.doubling_time_d, phi=p.cell_loss_factor,
              resistant_fraction=p.resistant_fraction, acquired_rate=value("tumour", "acquired_resistance_rate"))
         acc["tumour + RECIST"] += time.perf_counter() - t
     return t_surf, len(surfaces), {k: 1e3 * v / n for k, v in acc.items()}

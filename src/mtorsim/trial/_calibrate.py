@@ -1,6 +1,7 @@
 """The two tumour parameters fitted to a trial: the median untreated doubling time and the cell-loss
 factor, fitted to the control arm of BOLERO-2 only (exemestane after a non-steroidal AI: median PFS
-3.2 months, A03; CBR 22.2 % and ORR 2.1 %, A06). Everything else in the trial layer is mechanistic or
+3.2 months, A03; CBR 22.2 % and ORR 2.1 %, A06), with the patients' spread of the cell-loss factor
+(``cell_loss_factor_logit_sd``, assumed) held fixed. Everything else in the trial layer is mechanistic or
 assumed, so the everolimus arm of BOLERO-2 and the other built-in trials are predictions.
 """
 
@@ -19,7 +20,7 @@ from ._spec import load_spec
 TARGETS = {"median_pfs_months": 3.2, "cbr": 0.222, "orr": 0.021}
 
 
-def calibrate_growth(*, cell_loss=(0.2, 0.25, 0.3), doubling_days=(25.0, 30.0, 35.0), patients: int = 400,
+def calibrate_growth(*, cell_loss=(0.1, 0.15, 0.2), doubling_days=(25.0, 30.0, 35.0), patients: int = 400,
                      seed: int = 11) -> pd.DataFrame:
     """Grid search on the BOLERO-2 control arm; returns one row per grid point with the loss
     ``(ln(median/3.2)/0.1)² + ((CBR − 0.222)/0.05)² + ((ORR − 0.021)/0.02)²``, best first."""

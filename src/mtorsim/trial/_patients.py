@@ -68,6 +68,7 @@ class Patient:
     arm: str
     patient_class: PatientClass
     doubling_time_d: float        # untreated in-vivo net doubling time
+    cell_loss_factor: float       # phi: share of newly divided cells lost (in-vivo division b = g0 / (1 - phi))
     resistant_fraction: float
     sld0_mm: float
     pk_seed: int                  # child seed for PK individuals and toxicity
@@ -110,8 +111,13 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator) 
     rate = spec.follow_up.get("dropout_per_year", 0.0) / 365.25
     drop = float(rng.exponential(1.0 / rate)) if rate > 0 else math.inf
     pk_seed = int(rng.integers(0, 2 ** 63 - 1))
+    # drawn last so that the draws above are unchanged by it
+    phi_med = value("tumour", "cell_loss_factor")
+    phi_sd = value("tumour", "cell_loss_factor_logit_sd")
+    zphi = float(rng.standard_normal())
+    phi = 1.0 / (1.0 + math.exp(-(math.log(phi_med / (1.0 - phi_med)) + phi_sd * zphi))) if 0 < phi_med < 1 else phi_med
     pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res)
-    return Patient(i, arm, pc, td, fr, sld, pk_seed, drop)
+    return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop)
 
 
 def sample_patients(spec: TrialSpec, seed: int, indices=None) -> list[Patient]:
@@ -127,5 +133,5 @@ def patients_table(patients: list[Patient]) -> pd.DataFrame:
     return pd.DataFrame([{"patient": p.id, "arm": p.arm, "PIK3CA_mutant": p.patient_class.pik3ca,
                           "PTEN_loss": p.patient_class.pten_loss, "HER2_positive": p.patient_class.her2,
                           "ER_positive": p.patient_class.er, "AI_resistant": p.patient_class.ai_resistant,
-                          "doubling_time_d": p.doubling_time_d, "resistant_fraction": p.resistant_fraction,
+                          "doubling_time_d": p.doubling_time_d, "cell_loss_factor": p.cell_loss_factor, "resistant_fraction": p.resistant_fraction,
                           "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day} for p in patients])

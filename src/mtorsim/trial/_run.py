@@ -131,7 +131,7 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
     rel_div = np.clip(r["rel_div"], 0.0, None)
     kill = np.clip(r["death"] + r["mitotic"], 0.0, None)
     g0 = math.log(2) / p.doubling_time_d
-    S, R = grow(rel_div, kill, g0=g0, phi=value("tumour", "cell_loss_factor"), resistant_fraction=p.resistant_fraction,
+    S, R = grow(rel_div, kill, g0=g0, phi=p.cell_loss_factor, resistant_fraction=p.resistant_fraction,
                 acquired_rate=value("tumour", "acquired_resistance_rate"))
     burden = S + R
     lesions = sld(burden, p.sld0_mm)
