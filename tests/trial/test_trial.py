@@ -172,3 +172,17 @@ def test_cox_engine_reproduces_r_survival_on_rossi():
     hr, lo, hi, _ = cox_hr(d.week.to_numpy(float), d.arrest.to_numpy(bool), d.fin.to_numpy())
     one = CoxPHFitter().fit(d[["week", "arrest", "fin"]], "week", "arrest").hazard_ratios_["fin"]
     assert hr == pytest.approx(one, rel=1e-9) and lo < hr < hi
+
+
+def test_population_overrides_are_explicit_and_checked(mini):
+    """No hidden global state: calibration passes overrides to run_trial, and they are recorded."""
+    from mtorsim._errors import InputError
+    from mtorsim.trial import Population
+    base = run_trial(mini, seed=4, progress=False)
+    fast = run_trial(mini, seed=4, progress=False, population={("tumour", "doubling_time_median_d"): 10.0})
+    assert fast.outcomes.pfs_months.mean() < base.outcomes.pfs_months.mean()
+    assert fast.summary["run"]["population_overrides"] == [["tumour.doubling_time_median_d", 10.0]]
+    again = run_trial(mini, seed=4, progress=False)
+    pd.testing.assert_frame_equal(base.outcomes, again.outcomes)      # nothing leaked from the override
+    with pytest.raises(InputError, match="population"):
+        Population.make({("tumour", "no_such_thing"): 1.0})

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
+from .._errors import InputError
 from ._spec import TrialSpec
 from ._surface import PatientClass
 
@@ -27,30 +28,39 @@ def population_parameters() -> dict:
     return yaml.safe_load(resources.files("mtorsim.trial").joinpath("data/population.yaml").read_text())
 
 
-#: temporary overrides {(section, key): value} (calibration; see :func:`overridden`)
-_OVERRIDES: dict[tuple[str, str], float] = {}
-
-
 def value(section: str, key: str) -> float:
-    if (section, key) in _OVERRIDES:
-        return float(_OVERRIDES[(section, key)])
+    """A population or tumour parameter's value from ``population.yaml`` (no overrides)."""
     return float(population_parameters()[section][key]["value"])
 
 
-class overridden:
-    """Context manager: ``with overridden({("tumour", "cell_loss_factor"): 0.3}): ...``."""
+@dataclass(frozen=True)
+class Population:
+    """The population and tumour parameters a trial runs with: ``population.yaml`` plus explicit
+    overrides ``{(section, key): value}`` (e.g. for calibration). Immutable, hashable and picklable, so it
+    travels to Dask workers with the rest of a run's inputs."""
+    overrides: tuple[tuple[tuple[str, str], float], ...] = ()
 
-    def __init__(self, values: dict[tuple[str, str], float]):
-        self.values = values
+    @classmethod
+    def make(cls, overrides=None) -> "Population":
+        if overrides is None:
+            return cls()
+        if isinstance(overrides, Population):
+            return overrides
+        known = population_parameters()
+        items = []
+        for (section, key), v in dict(overrides).items():
+            if section not in known or key not in known[section]:
+                raise InputError("population", f"{section}.{key}", "a parameter of trial/data/population.yaml")
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
+                raise InputError(f"population.{section}.{key}", v, "a finite number")
+            items.append(((section, key), float(v)))
+        return cls(tuple(sorted(items)))
 
-    def __enter__(self):
-        self.saved = dict(_OVERRIDES)
-        _OVERRIDES.update(self.values)
-        return self
-
-    def __exit__(self, *exc):
-        _OVERRIDES.clear()
-        _OVERRIDES.update(self.saved)
+    def value(self, section: str, key: str) -> float:
+        for k, v in self.overrides:
+            if k == (section, key):
+                return v
+        return value(section, key)
 
 
 def parameter_table() -> pd.DataFrame:
@@ -91,42 +101,42 @@ def arm_assignment(spec: TrialSpec, n: int, seed: int) -> list[str]:
     return out[:n]
 
 
-def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator) -> Patient:
+def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, pop: Population = Population()) -> Patient:
     """One virtual patient from the population the spec's inclusion criteria select."""
-    pop = spec.population
-    er = pop.get("er", "positive")
-    her2 = pop.get("her2", "negative")
+    crit = spec.population
+    er = crit.get("er", "positive")
+    her2 = crit.get("her2", "negative")
     # draws in a fixed order, one each, so adding a field later does not shift the others
     u = rng.random(6)
     er_pos = True if er == "positive" else (False if er == "negative" else bool(u[0] < 0.75))
     her2_pos = True if her2 == "positive" else (False if her2 == "negative" else bool(u[1] < 0.15))
-    pik3ca = bool(u[2] < value("frequencies", "PIK3CA_mutation"))
-    pten = bool(u[3] < value("frequencies", "PTEN_loss"))
-    ai_res = bool(u[4] < float(pop.get("ai_resistant_fraction", 1.0))) and er_pos
+    pik3ca = bool(u[2] < pop.value("frequencies", "PIK3CA_mutation"))
+    pten = bool(u[3] < pop.value("frequencies", "PTEN_loss"))
+    ai_res = bool(u[4] < float(crit.get("ai_resistant_fraction", 1.0))) and er_pos
     z = rng.standard_normal(3)
-    td = value("tumour", "doubling_time_median_d") * math.exp(value("tumour", "doubling_time_log_sd") * z[0])
-    fr = min(0.5, value("tumour", "resistant_fraction_median") * math.exp(value("tumour", "resistant_fraction_log_sd") * z[1]))
-    sld = value("tumour", "baseline_sld_median_mm") * math.exp(value("tumour", "baseline_sld_log_sd") * z[2])
+    td = pop.value("tumour", "doubling_time_median_d") * math.exp(pop.value("tumour", "doubling_time_log_sd") * z[0])
+    fr = min(0.5, pop.value("tumour", "resistant_fraction_median") * math.exp(pop.value("tumour", "resistant_fraction_log_sd") * z[1]))
+    sld = pop.value("tumour", "baseline_sld_median_mm") * math.exp(pop.value("tumour", "baseline_sld_log_sd") * z[2])
     sld = max(sld, 10.0)   # RECIST measurable disease: target lesions >= 10 mm
     rate = spec.follow_up.get("dropout_per_year", 0.0) / 365.25
     drop = float(rng.exponential(1.0 / rate)) if rate > 0 else math.inf
     pk_seed = int(rng.integers(0, 2 ** 63 - 1))
     # drawn last so that the draws above are unchanged by it
-    phi_med = value("tumour", "cell_loss_factor")
-    phi_sd = value("tumour", "cell_loss_factor_logit_sd")
+    phi_med = pop.value("tumour", "cell_loss_factor")
+    phi_sd = pop.value("tumour", "cell_loss_factor_logit_sd")
     zphi = float(rng.standard_normal())
     phi = 1.0 / (1.0 + math.exp(-(math.log(phi_med / (1.0 - phi_med)) + phi_sd * zphi))) if 0 < phi_med < 1 else phi_med
     pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res)
     return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop)
 
 
-def sample_patients(spec: TrialSpec, seed: int, indices=None) -> list[Patient]:
+def sample_patients(spec: TrialSpec, seed: int, indices=None, pop: Population = Population()) -> list[Patient]:
     """Patients ``indices`` (default all) of the trial with ``seed``."""
     n = spec.patients
     arms = arm_assignment(spec, n, seed)
     rngs = patient_rngs(seed, n)
     idx = range(n) if indices is None else indices
-    return [sample_patient(i, arms[i], spec, rngs[i]) for i in idx]
+    return [sample_patient(i, arms[i], spec, rngs[i], pop) for i in idx]
 
 
 def patients_table(patients: list[Patient]) -> pd.DataFrame:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from .._errors import InputError
 from .._version import versions
-from ._patients import Patient, patients_table, sample_patients, value
+from ._patients import Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
 from ._surface import ResponseSurface, response_surface
 from ._tumour import first_new_lesion_day, grow, recist, sld
@@ -101,7 +101,8 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
 
 
 # ---- one patient ------------------------------------------------------------------------------------
-def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int) -> tuple[dict, pd.DataFrame]:
+def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int,
+                     pop: Population = Population()) -> tuple[dict, pd.DataFrame]:
     """Everything about one patient: a row of outcomes and the adverse-event table."""
     from ..clinic import parse_regimen, simulate_toxicity
     from ..clinic._toxicity import toxicity_drugs
@@ -132,10 +133,10 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
     kill = np.clip(r["death"] + r["mitotic"], 0.0, None)
     g0 = math.log(2) / p.doubling_time_d
     S, R = grow(rel_div, kill, g0=g0, phi=p.cell_loss_factor, resistant_fraction=p.resistant_fraction,
-                acquired_rate=value("tumour", "acquired_resistance_rate"))
+                acquired_rate=pop.value("tumour", "acquired_resistance_rate"))
     burden = S + R
     lesions = sld(burden, p.sld0_mm)
-    new_day = first_new_lesion_day(burden, value("tumour", "new_lesion_rate"), rng)
+    new_day = first_new_lesion_day(burden, pop.value("tumour", "new_lesion_rate"), rng)
     every = spec.assessment["every_weeks"] * 7.0
     horizon = min(n_days - 1, p.dropout_day)
     # scheduled visits with a +/- VISIT_WINDOW_D window (assumed; trials allow such windows), kept in order
@@ -147,7 +148,7 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
     pfs_day = rc["pd_day"] if progressed else rc["last_assessment_day"]
     on_treatment_until = pfs_day if progressed else horizon
     # Ki67 is read as proportional to the division rate (assumed): day-15 Ki67 = baseline x rel_div(day 15)
-    ki67_0 = value("tumour", "ki67_baseline_median_pct") * math.exp(value("tumour", "ki67_baseline_log_sd") * rng.standard_normal())
+    ki67_0 = pop.value("tumour", "ki67_baseline_median_pct") * math.exp(pop.value("tumour", "ki67_baseline_log_sd") * rng.standard_normal())
     ki67_15 = ki67_0 * float(rel_div[min(14, n_days - 1)])
     row = {"patient": p.id, "arm": p.arm, "ki67_baseline_pct": ki67_0, "ki67_day15_pct": ki67_15,
            "ki67_response": bool(math.log(max(ki67_15, 1e-9)) < 1.0), "pfs_months": pfs_day / DAYS_PER_MONTH, "progressed": progressed,
@@ -165,10 +166,10 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
 
 
 # ---- chunks, checkpoints, the whole trial --------------------------------------------------------------
-def _surfaces(spec: TrialSpec, patients: list[Patient]) -> dict:
+def _surfaces(spec: TrialSpec, patients: list[Patient], pop: Population = Population()) -> dict:
     plans = arm_plans(spec)
-    e2_base = value("tumour", "estradiol_baseline_nM")
-    days = value("tumour", "response_delay_d")
+    e2_base = pop.value("tumour", "estradiol_baseline_nM")
+    days = pop.value("tumour", "response_delay_d")
     out = {}
     for p in patients:
         key = (p.arm, p.patient_class)
@@ -177,17 +178,18 @@ def _surfaces(spec: TrialSpec, patients: list[Patient]) -> dict:
     return out
 
 
-def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
+              pop: Population = Population()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Patients ``indices``: (outcomes, patient characteristics, adverse events)."""
     plans = arm_plans(spec)
     n_days = int(math.ceil(spec.follow_up["months"] * DAYS_PER_MONTH)) + 1
-    pats = sample_patients(spec, seed, indices)
+    pats = sample_patients(spec, seed, indices, pop)
     rows, aes = [], []
     for p in pats:
         s = surfaces.get((p.arm, p.patient_class)) or response_surface(
-            p.patient_class, plans[p.arm].signalling, e2_base_nM=value("tumour", "estradiol_baseline_nM"),
-            days=value("tumour", "response_delay_d"))
-        row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days)
+            p.patient_class, plans[p.arm].signalling, e2_base_nM=pop.value("tumour", "estradiol_baseline_nM"),
+            days=pop.value("tumour", "response_delay_d"))
+        row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days, pop)
         rows.append(row)
         if len(ae):
             aes.append(ae)
@@ -216,7 +218,8 @@ def _write_atomic(df: pd.DataFrame, path: Path) -> None:
 
 
 def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Path | None = None, chunk_size: int = 50,
-              progress: bool = True, resume: bool = True, scheduler=None, n_workers: int = 1) -> TrialResult:
+              progress: bool = True, resume: bool = True, scheduler=None, n_workers: int = 1,
+              population=None) -> TrialResult:
     """Run a virtual trial.
 
     Parameters
@@ -228,6 +231,9 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         ``adverse_events.parquet``, ``km.png``); resumable.
     scheduler : ``None`` (in-process), ``"local"`` (a Dask LocalCluster of ``n_workers``), an address or
         a ``distributed.Client``: chunks run as Dask tasks; results are identical whatever runs them.
+    population : overrides of ``trial/data/population.yaml`` as ``{(section, key): value}`` or a
+        :class:`~._patients.Population` (e.g. for calibration); recorded in the summary and the checkpoint
+        manifest.
     """
     spec = load_spec(spec)
     if patients is not None:
@@ -236,13 +242,11 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         raise InputError("seed", seed, "a non-negative integer")
     if not (isinstance(chunk_size, int) and chunk_size >= 1):
         raise InputError("chunk_size", chunk_size, "a positive integer")
-    from ._patients import _OVERRIDES
-    if _OVERRIDES and scheduler is not None:
-        raise InputError("scheduler", scheduler, "None while population parameters are overridden (calibration): "
-                         "the overrides live in this process only")
+    pop = Population.make(population)
     n = spec.patients
     chunks = [list(range(k, min(n, k + chunk_size))) for k in range(0, n, chunk_size)]
-    manifest = {"spec_sha256": spec.sha256, "seed": seed, "patients": n, "chunk_size": chunk_size}
+    manifest = {"spec_sha256": spec.sha256, "seed": seed, "patients": n, "chunk_size": chunk_size,
+                "population": [[f"{a}.{b}", v] for (a, b), v in pop.overrides]}
     done: set[int] = set()
     cdir = None
     if out is not None:
@@ -264,8 +268,8 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         tmp.write_text(json.dumps(manifest))
         os.replace(tmp, mpath)
     t0 = time.perf_counter()
-    all_patients = sample_patients(spec, seed)
-    surfaces = _surfaces(spec, all_patients)
+    all_patients = sample_patients(spec, seed, None, pop)
+    surfaces = _surfaces(spec, all_patients, pop)
     t_surf = time.perf_counter() - t0
     results: dict[int, tuple] = {}
     for k in done:
@@ -285,7 +289,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         task = bar.add_task(f"{spec.name}: patients", total=n, completed=sum(len(chunks[k]) for k in done))
         if scheduler is None:
             for k in todo:
-                finish(k, run_chunk(spec, seed, chunks[k], surfaces))
+                finish(k, run_chunk(spec, seed, chunks[k], surfaces, pop))
                 bar.advance(task, len(chunks[k]))
         else:
             from distributed import Client, LocalCluster, as_completed
@@ -299,7 +303,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
                 client = scheduler
             try:
                 surf_f = client.scatter(surfaces, broadcast=True)
-                futs = {client.submit(run_chunk, spec, seed, chunks[k], surf_f, pure=False): k for k in todo}
+                futs = {client.submit(run_chunk, spec, seed, chunks[k], surf_f, pop, pure=False): k for k in todo}
                 for fut in as_completed(futs):
                     k = futs[fut]
                     finish(k, fut.result())
@@ -316,6 +320,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     from ._stats import summarise
     summary = summarise(spec, outcomes, ae)
     summary["run"] = {"seed": seed, "patients": n, "spec_sha256": spec.sha256, "spec": spec.source,
+                      "population_overrides": manifest["population"],
                       "surfaces": len(surfaces), "surface_seconds": round(t_surf, 3),
                       "seconds": round(time.perf_counter() - t0, 3), "chunks_resumed": len(done), "versions": versions()}
     res = TrialResult(spec, seed, outcomes, pts, ae, summary)
