@@ -23,6 +23,35 @@ def atomic_path(path: Path):
     return Path(tmp)
 
 
+def write_text_atomic(path: str | Path, text: str) -> Path:
+    """Write ``text`` to ``path`` atomically (a temporary file in the same folder, then a rename)."""
+    path = Path(path)
+    tmp = atomic_path(path)
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def write_frame_atomic(df: pd.DataFrame, path: str | Path) -> Path:
+    """Write a DataFrame to ``path`` atomically: Parquet for ``.parquet``, else CSV."""
+    path = Path(path)
+    tmp = atomic_path(path)
+    try:
+        if path.suffix == ".parquet":
+            df.to_parquet(tmp, index=False)
+        else:
+            df.to_csv(tmp, index=False)
+        tmp.replace(path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
 def tidy(ds: xr.Dataset) -> pd.DataFrame:
     """A simulation Dataset as a tidy table: cell, treatment, time_h, observable, value, unit."""
     frames = []

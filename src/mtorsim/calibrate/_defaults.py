@@ -28,7 +28,6 @@ fit on training and held-out data side by side against the uncalibrated defaults
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -40,6 +39,7 @@ import pandas as pd
 
 from .._data import data_dir
 from .._errors import InputError
+from .._io import write_frame_atomic, write_text_atomic
 
 #: parameter -> why it is fitted (what the data inform)
 FITTED: dict[str, str] = {
@@ -236,12 +236,13 @@ def _start(args) -> dict:
     from scipy.optimize import least_squares
     data = DefaultsData.load(data_path)
     t0 = time.perf_counter()
+    n_res = len(evaluate(nominal_log10(), data, split="train").residuals)
 
     def fun(x):
         try:
             return evaluate(x, data, split="train").residuals
         except Exception:   # a failed simulation: a large, finite residual keeps the optimiser away
-            return np.full(_n_residuals(data), 1e3)
+            return np.full(n_res, 1e3)
 
     try:
         sol = least_squares(fun, x0, bounds=(lo, hi), method="trf", diff_step=1e-3, max_nfev=max_nfev, x_scale=1.0)
@@ -251,16 +252,6 @@ def _start(args) -> dict:
     except Exception as exc:  # recorded, not fatal
         return {"start": i, "x0": list(map(float, x0)), "x": None, "cost": float("inf"), "status": -99,
                 "message": f"{type(exc).__name__}: {exc}", "seconds": time.perf_counter() - t0}
-
-
-_N_RES: dict[int, int] = {}
-
-
-def _n_residuals(data: DefaultsData) -> int:
-    key = id(data)
-    if key not in _N_RES:
-        _N_RES[key] = len(evaluate(nominal_log10(), data, split="train").residuals)
-    return _N_RES[key]
 
 
 @dataclass
@@ -299,11 +290,9 @@ class DefaultsCalibration:
                "holdout": {"imoto": list(IMOTO_HOLDOUT), "nelander_conditions": list(NELANDER_HOLDOUT)},
                "fit_before": self.before.to_dict("records"), "fit_after": self.after.to_dict("records"),
                "settings": self.settings, "versions": versions()}
-        tmp = out / "fitted.json.tmp"
-        tmp.write_text(json.dumps(doc, indent=2))
-        os.replace(tmp, out / "fitted.json")
-        self.starts.to_csv(out / "starts.csv", index=False)
-        self.parameter_table().to_csv(out / "parameters.csv", index=False)
+        write_text_atomic(out / "fitted.json", json.dumps(doc, indent=2))
+        write_frame_atomic(self.starts, out / "starts.csv")
+        write_frame_atomic(self.parameter_table(), out / "parameters.csv")
         return out / "fitted.json"
 
 
@@ -336,11 +325,10 @@ def calibrate_defaults(*, starts: int = 4, seed: int = 0, max_nfev: int = 40, wo
     if not np.isfinite(table.loc[0, "cost"]):
         raise RuntimeError("every start failed: " + "; ".join(table["message"].astype(str)))
     xb = np.array(table.loc[0, "x"])
-    before = evaluate(x0, data, split="all")
+    before = evaluate(x0, data, split="all")      # "all" carries the penalties too
     after = evaluate(xb, data, split="all")
     return DefaultsCalibration(names=_names(), x_best=xb, starts=table, before=fit_summary(before), after=fit_summary(after),
-                               penalties_before=evaluate(x0, data, split="train").penalties,
-                               penalties_after=evaluate(xb, data, split="train").penalties,
+                               penalties_before=before.penalties, penalties_after=after.penalties,
                                settings={"starts": starts, "seed": seed, "max_nfev": max_nfev, "prior_sd_decades": PRIOR_SD_DECADES,
                                          "bound_decades": BOUND_DECADES, "nelander_sd": NELANDER_SD,
                                          "imoto_sd_floor": IMOTO_SD_FLOOR, "imoto_min_time_min": IMOTO_MIN_TIME_MIN, "penalty_scale": PENALTY_SCALE})

@@ -14,7 +14,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 import time
 import traceback
 from collections.abc import Callable, Iterable
@@ -150,15 +149,8 @@ def _store_dirs(store: str | Path | Iterable[str | Path] | None) -> list[Path]:
 
 
 def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as fh:
-            fh.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    from .._io import write_text_atomic
+    write_text_atomic(path, text)
 
 
 def save_parameter_set(ps: ParameterSet, store: str | Path | None = None) -> Path:

@@ -67,9 +67,9 @@ def register(app: typer.Typer) -> None:
 
 def _fate(out: Path, quiet: bool) -> None:
     import json
-    import os
     from dataclasses import asdict
 
+    from .._io import write_frame_atomic, write_text_atomic
     from .._version import versions
     from ..calibrate._defaults import calibrate_fate
     from ..fate._calibrate import fate_parameters_table
@@ -78,10 +78,8 @@ def _fate(out: Path, quiet: bool) -> None:
     out.mkdir(parents=True, exist_ok=True)
     doc = {"parameters": {k: float(v) for k, v in asdict(fit.params).items()}, "train_lines": list(fit.train_lines),
            "held_out_lines": list(fit.test_lines), "metrics": fit.metrics.to_dict("records"), "versions": versions()}
-    tmp = out / "fate_fit.json.tmp"
-    tmp.write_text(json.dumps(doc, indent=2))
-    os.replace(tmp, out / "fate_fit.json")
-    fit.predictions.to_csv(out / "fate_predictions.csv", index=False)
+    write_text_atomic(out / "fate_fit.json", json.dumps(doc, indent=2))
+    write_frame_atomic(fit.predictions, out / "fate_predictions.csv")
     if quiet:
         console.print(str(out / "fate_fit.json"))
         return

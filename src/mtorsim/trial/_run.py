@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from .._io import write_frame_atomic, write_text_atomic
 from .._version import versions
 from ._patients import Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
@@ -211,12 +211,6 @@ class TrialResult:
         return plot_km(self.outcomes, ax=ax, title=self.spec.title)
 
 
-def _write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
 def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Path | None = None, chunk_size: int = 50,
               progress: bool = True, resume: bool = True, scheduler=None, n_workers: int = 1,
               population=None) -> TrialResult:
@@ -264,9 +258,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         else:
             for f in cdir.glob("*.parquet"):
                 f.unlink()
-        tmp = mpath.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest))
-        os.replace(tmp, mpath)
+        write_text_atomic(mpath, json.dumps(manifest))
     t0 = time.perf_counter()
     all_patients = sample_patients(spec, seed, None, pop)
     surfaces = _surfaces(spec, all_patients, pop)
@@ -279,9 +271,9 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     def finish(k, res):
         results[k] = res
         if cdir is not None:
-            _write_atomic(res[2], cdir / f"{k:04d}.ae.parquet")
-            _write_atomic(res[1], cdir / f"{k:04d}.pt.parquet")
-            _write_atomic(res[0], cdir / f"{k:04d}.parquet")   # written last: marks the chunk done
+            write_frame_atomic(res[2], cdir / f"{k:04d}.ae.parquet")
+            write_frame_atomic(res[1], cdir / f"{k:04d}.pt.parquet")
+            write_frame_atomic(res[0], cdir / f"{k:04d}.parquet")   # written last: marks the chunk done
 
     todo = [k for k in range(len(chunks)) if k not in done]
     from rich.progress import Progress
@@ -334,12 +326,10 @@ def _write_outputs(res: TrialResult, out: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     merged = res.patients.merge(res.outcomes, on=["patient", "arm"])
-    _write_atomic(merged, out / "patients.parquet")
+    write_frame_atomic(merged, out / "patients.parquet")
     merged.to_csv(out / "patients.csv", index=False)
-    _write_atomic(res.adverse_events.astype({"grade": "int64"}) if len(res.adverse_events) else res.adverse_events, out / "adverse_events.parquet")
-    tmp = out / "summary.json.tmp"
-    tmp.write_text(json.dumps(res.summary, indent=2, default=float))
-    os.replace(tmp, out / "summary.json")
+    write_frame_atomic(res.adverse_events.astype({"grade": "int64"}) if len(res.adverse_events) else res.adverse_events, out / "adverse_events.parquet")
+    write_text_atomic(out / "summary.json", json.dumps(res.summary, indent=2, default=float))
     fig = res.plot_km().figure
     fig.savefig(out / "km.png", dpi=120, bbox_inches="tight")
     plt.close(fig)
