@@ -1,6 +1,7 @@
 """Where the time of a virtual trial goes, and how long a 700-patient, 24-month trial takes.
 
 Usage: python benchmarks/bench_trial.py [--patients 700] [--months 24] [--workers 2]
+       python benchmarks/bench_trial.py --patients 100000 --workers 2 --skip-serial --check-first 2000
 
 Prints (1) the per-patient cost of each stage on a sample of patients — PK (exact linear solution on a
 3-h grid), adverse events, surface lookups, tumour + RECIST — against the one-off cost of the response
@@ -63,12 +64,29 @@ if __name__ == "__main__":
     ap.add_argument("--patients", type=int, default=700)
     ap.add_argument("--months", type=float, default=24.0)
     ap.add_argument("--workers", type=int, default=1)
+    ap.add_argument("--skip-serial", action="store_true",
+                    help="for very large trials: no serial run; compare the first --check-first patients with a serial run of that size instead")
+    ap.add_argument("--check-first", type=int, default=2000)
     a = ap.parse_args()
     spec = load_spec("bolero2")
     spec = replace(spec, patients=a.patients, follow_up={**spec.follow_up, "months": a.months})
     t_surf, n_surf, per = stages(spec)
     print(f"response surfaces: {n_surf} patient classes x grid, {t_surf:.2f} s once per trial")
     print("per patient (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()) + f"; total {sum(per.values()):.1f}")
+    if a.skip_serial:
+        t0 = time.perf_counter()
+        par = run_trial(spec, seed=0, progress=True, scheduler="local", n_workers=a.workers, chunk_size=500)
+        t_par = time.perf_counter() - t0
+        hr = next(iter(par.summary["comparisons"].values()))["hazard_ratio"]
+        print(f"{a.patients} patients, {a.months:g} months, Dask LocalCluster({a.workers}): {t_par:.1f} s (HR {hr:.3f})")
+        # patient i's draws depend only on (seed, i), so a smaller trial is a prefix of the large one
+        t0 = time.perf_counter()
+        head = run_trial(replace(spec, patients=a.check_first), seed=0, progress=False)
+        t_head = time.perf_counter() - t0
+        first = par.outcomes[par.outcomes["patient"] < a.check_first].reset_index(drop=True)
+        same = first.equals(head.outcomes.reset_index(drop=True))
+        print(f"first {a.check_first} patients identical to a serial run of that size ({t_head:.1f} s): {same}")
+        raise SystemExit(0 if same else 1)
     t0 = time.perf_counter()
     serial = run_trial(spec, seed=0, progress=False)
     t_serial = time.perf_counter() - t0

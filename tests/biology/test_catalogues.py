@@ -88,3 +88,12 @@ def test_user_defined_genotypes():
 def test_tables_list_everything():
     assert len(drugs_table()) == len(drug_names()) >= 28
     assert mtorsim.cells_table().index.is_unique
+
+
+def test_esr1_mutations_map_to_constitutive_er_and_weaker_antagonist_binding():
+    y = {e.parameter: e.value for e in alteration_effects("ESR1:Y537S")}
+    d = {e.parameter: e.value for e in alteration_effects("ESR1:D538G")}
+    assert y["esr1_const"] > d["esr1_const"] > 0
+    assert y["esr1_mut_antag_aff"] < 0.2
+    with pytest.raises(InputError, match="ESR1:Y537S"):
+        alteration_effects("ESR1:K303R")

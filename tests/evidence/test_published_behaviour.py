@@ -221,3 +221,25 @@ def test_nelander_sign_agreement(shared_data):
     summary = agreement_summary(table)
     assert summary["comparisons"] >= 45
     assert summary["fraction"] >= 0.80, table[table.counted & ~table.agree].to_string()
+
+
+# ---- ESR1 ligand-binding-domain mutations (not in evidence.yaml; sources checked with the search tool)
+
+
+def test_esr1_lbd_mutant_keeps_er_activity_without_oestradiol_and_resists_fulvestrant():
+    """Harrod et al. 2017 Oncogene 36:2286 (MCF7 Y537S knock-in): constitutive ER activity and
+    oestrogen-independent growth; Zhao et al. 2017 Cancer Res 77:5602: Y537S/D538G bind antiestrogens
+    10-20-fold less tightly, Y537S less inhibitable than D538G. Thresholds: the mutant keeps at least a
+    third of the wild type's oestrogen-driven activity when oestradiol is withdrawn (wild type keeps
+    less than a fifth of that), and 1 nM fulvestrant leaves the mutant at least twice the wild type's
+    ER activity (a shifted dose-response; fulvestrant still degrades the shared ERα pool)."""
+    def er(cell, medium="full", drugs=()):
+        return at(simulate(cell, drugs=list(drugs), medium=medium, hours=48, n_points=2), "ER_activity", 48)
+    y537s = define_cell("MCF7 Y537S", base="MCF7", alterations=["ESR1:Y537S"])
+    d538g = define_cell("MCF7 D538G", base="MCF7", alterations=["ESR1:D538G"])
+    wt_full = er("MCF7")
+    assert er("MCF7", "charcoal_stripped") < 0.2 * wt_full
+    assert er(y537s, "charcoal_stripped") > 0.33 * wt_full
+    assert er(y537s, "charcoal_stripped") > er(d538g, "charcoal_stripped")
+    fulv = ["fulvestrant=1nM"]
+    assert er(y537s, drugs=fulv) > 2.0 * er("MCF7", drugs=fulv)

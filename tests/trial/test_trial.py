@@ -185,3 +185,33 @@ def test_population_overrides_are_explicit_and_checked(mini):
     pd.testing.assert_frame_equal(base.outcomes, again.outcomes)      # nothing leaked from the override
     with pytest.raises(InputError, match="population"):
         Population.make({("tumour", "no_such_thing"): 1.0})
+
+
+def test_esr1_mutations_only_after_ai_and_they_blunt_everolimus_benefit():
+    """ESR1 ligand-binding-domain mutations: 20-40 % after an AI for metastatic disease, rare in untreated
+    tumours (population.yaml sources). A mutant tumour is oestrogen-independent through constitutive ERα
+    rather than through the LTED-like PI3K/mTOR rewiring, so everolimus + exemestane holds it back less:
+    mutant patients progress earlier on the combination (a mechanistic consequence, not a fit)."""
+    from mtorsim.trial._patients import sample_patients
+    spec = load_spec("bolero2")
+    pats = sample_patients(spec, 3, range(600))
+    share = np.mean([p.patient_class.esr1_mut for p in pats])
+    assert 0.25 < share < 0.35
+    neo = sample_patients(load_spec("neoadjuvant-letrozole-everolimus"), 3, range(200))
+    assert not any(p.patient_class.esr1_mut for p in neo)
+    r = run_trial("bolero2", seed=4, patients=400, progress=False)
+    o = r.outcomes.merge(r.patients[["patient", "ESR1_mutant"]], on="patient")
+    g = o[o["arm"] == "everolimus+exemestane"]
+    hr = cox_hr(g.pfs_months.to_numpy(), g.progressed.to_numpy(), g.ESR1_mutant.to_numpy())[0]
+    assert hr > 1.2
+
+
+def test_primary_tumours_shrink_under_letrozole_as_their_cell_loss_allows():
+    """Neoadjuvant designs use the primary-tumour parameters (population.yaml: doubling time from
+    Zhang 2017 ultrasound data, cell-loss factor fitted to the A14 letrozole arm). A cytostatic drug
+    shrinks a tumour only through its cell loss, so the response rate must rise steeply with it, and
+    the fitted value must put the letrozole arm near A14's 59 % (within 15 points at this size)."""
+    from mtorsim.trial._calibrate import calibrate_primary
+    t = calibrate_primary(cell_loss=(0.5, 0.8, 0.9), patients=80, seed=3).set_index("cell_loss_factor")
+    assert t.loc[0.9, "orr"] > t.loc[0.8, "orr"] > t.loc[0.5, "orr"] + 0.2
+    assert abs(t.loc[0.8, "orr"] - 0.591) < 0.15

@@ -41,6 +41,22 @@ def _pik3ca(change: str) -> list[Effect]:
     return [Effect("pi3k_mut_basal", "set", basal, _PIK3CA_SRC), Effect("pi3k_mut_kcat", "set", kcat, _PIK3CA_SRC)]
 
 
+_ESR1_SRC = ("assumed size; ESR1 ligand-binding-domain mutations make ERα constitutively active without oestradiol, "
+             "Y537S more than D538G (Harrod et al. 2017 Oncogene 36:2286; Zhao et al. 2017 Cancer Res 77:5602: D538G cells "
+             "are inhibited by antiestrogens more than Y537S); heterozygous tumours keep wild-type ERα beside the mutant")
+_ESR1_AFF_SRC = ("Zhao et al. 2017 Cancer Res 77:5602 (abstract): Y537S/D538G ERα bind antiestrogens ~10-20-fold less "
+                 "tightly than wild type; 1/15 is the midpoint (applied to tamoxifen and fulvestrant alike: assumed)")
+
+
+def _esr1(change: str) -> list[Effect]:
+    const = {"Y537S": 0.5, "Y537N": 0.4, "Y537C": 0.4, "D538G": 0.3, "E380Q": 0.2}.get(change)
+    if const is None:
+        if change not in ("mut", "LBD"):
+            raise InputError("alteration", f"ESR1:{change}", "ESR1:Y537S|Y537N|Y537C|D538G|E380Q|mut|LBD")
+        const = 0.4  # gene-level call: between the common alleles
+    return [Effect("esr1_const", "set", const, _ESR1_SRC), Effect("esr1_mut_antag_aff", "set", 1.0 / 15.0, _ESR1_AFF_SRC)]
+
+
 def alteration_effects(alteration: str) -> list[Effect]:
     """Parameter effects of one alteration written as ``GENE:change`` (e.g. ``PIK3CA:H1047R``).
 
@@ -78,6 +94,8 @@ def alteration_effects(alteration: str) -> list[Effect]:
     if gene == "BRAF":
         value = 1.0 if change == "V600E" else 0.4
         return [Effect("braf_mut", "set", value, "assumed: V600E strongly, other (class II/III, e.g. G464V) BRAF mutants weakly activate MEK")]
+    if gene == "ESR1":
+        return _esr1(change)
     if gene == "MTOR":
         return [Effect("mtor_mut", "set", 2.0, "assumed: activating MTOR mutations raise Rheb-independent mTORC1 activity")]
     if gene == "PIK3R1":
@@ -86,7 +104,7 @@ def alteration_effects(alteration: str) -> list[Effect]:
         return [Effect("k_ship", "mul", 0.5, "assumed: INPP4B loss lowers PTEN-independent phosphoinositide turnover")]
     raise InputError("alteration", alteration,
                      "a modelled alteration: PIK3CA:<change>, PTEN:loss|low, AKT1:E17K|myr, ERBB2:amp, EGFR:amp|high, "
-                     "KRAS/HRAS/NRAS:<change>, NF1:loss, BRAF:<change>, MTOR:<change>, PIK3R1:<change>, INPP4B:loss")
+                     "KRAS/HRAS/NRAS:<change>, NF1:loss, BRAF:<change>, ESR1:Y537S|D538G|mut, MTOR:<change>, PIK3R1:<change>, INPP4B:loss")
 
 
 def receptor_effects(receptors: dict[str, str], alterations: tuple[str, ...]) -> list[Effect]:

@@ -69,6 +69,12 @@ def _genotype(net: Network) -> None:
     p("mtor_mut", 0, "1/h", GENO, "Rheb-independent mTORC1 activation by an activating MTOR mutation")
     p("aromatase_level", 0, "nM/h per nM", GENO, "aromatase (CYP19A1) expression: oestradiol made per androgen (MCF7-aro)")
     p("mtorc2_rapalog_sens", 0, "1", GENO, "1 if prolonged rapalog sequesters mTOR away from mTORC2 in this cell (evidence C14: cell-type specific)")
+    p("esr1_const", 0, "1", GENO, "constitutive (ligand-independent) activity of ERα carrying a ligand-binding-domain "
+      "mutation (Y537S, D538G), relative to oestradiol-bound ERα; 0 for wild type (Harrod et al. 2017 Oncogene 36:2286: "
+      "MCF7 Y537S knock-in has constitutive ER activity and oestrogen-independent growth)")
+    p("esr1_mut_antag_aff", 1, "1", GENO, "binding affinity of antagonists and degraders for the constitutively active mutant "
+      "ERα relative to wild type (1 for wild type; Y537S/D538G bind antiestrogens ~10-20-fold less tightly: Zhao et al. 2017 "
+      "Cancer Res 77:5602)")
     p("er_lig_indep", 1.0, "1", "assumed: fully AF-1-phosphorylated apo-ERα reaches the activity of liganded ERα (ligand-independent activation, evidence C15; Campbell et al. 2001)", "maximal apo-ERα transactivation by AF-1 phosphorylation")
     p("aa_level", 1, "1", "assumed: amino acids replete in culture medium", "amino-acid input to mTORC1 (Rag GTPases)")
 
@@ -287,7 +293,8 @@ def _er_foxo(net: Network) -> None:
     p("K_167", 0.5, "1", "assumed: AF-1-driven activity of tamoxifen-bound or unliganded ERα needs phosphorylation well above the basal level of MCF7 (tamoxifen is an antagonist there)", "pS167 giving half-maximal AF-1 activity")
     p("n_167", 4, "1", "assumed: steep (switch-like) dependence of AF-1 activity on phosphorylation", "Hill coefficient of AF-1 activity")
     net.rule("AF1", "pow(ER_pS167, n_167) / (pow(K_167, n_167) + pow(ER_pS167, n_167))", "1", "ligand-independent AF-1 activity from S167 phosphorylation")
-    net.rule("ER_tx", "ER * (occ_E2 * (1 + a167 * ER_pS167) + occ_SERM * (serm_agonism + serm_167 * AF1) + occ_apo * er_lig_indep * AF1)",
+    net.rule("ER_tx", "ER * (occ_E2 * (1 + a167 * ER_pS167) + occ_SERM * (serm_agonism + serm_167 * AF1) + occ_apo * er_lig_indep * AF1"
+             " + esr1_const / (1 + esr1_mut_antag_aff * (u_er_antagonist + u_er_degrader)))",
              "relative", "ERα transcriptional activity")
 
     net.module("FOXO")

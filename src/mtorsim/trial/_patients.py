@@ -113,20 +113,25 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     pik3ca = bool(u[2] < pop.value("frequencies", "PIK3CA_mutation"))
     pten = bool(u[3] < pop.value("frequencies", "PTEN_loss"))
     ai_res = bool(u[4] < float(crit.get("ai_resistant_fraction", 1.0))) and er_pos
+    # a neoadjuvant design treats untreated primary tumours: their own growth parameters (population.yaml)
+    sec = "primary_tumour" if spec.neoadjuvant else "tumour"
     z = rng.standard_normal(3)
-    td = pop.value("tumour", "doubling_time_median_d") * math.exp(pop.value("tumour", "doubling_time_log_sd") * z[0])
+    td = pop.value(sec, "doubling_time_median_d") * math.exp(pop.value(sec, "doubling_time_log_sd") * z[0])
     fr = min(0.5, pop.value("tumour", "resistant_fraction_median") * math.exp(pop.value("tumour", "resistant_fraction_log_sd") * z[1]))
-    sld = pop.value("tumour", "baseline_sld_median_mm") * math.exp(pop.value("tumour", "baseline_sld_log_sd") * z[2])
+    sld = pop.value(sec, "baseline_sld_median_mm") * math.exp(pop.value("tumour", "baseline_sld_log_sd") * z[2])
     sld = max(sld, 10.0)   # RECIST measurable disease: target lesions >= 10 mm
     rate = spec.follow_up.get("dropout_per_year", 0.0) / 365.25
     drop = float(rng.exponential(1.0 / rate)) if rate > 0 else math.inf
     pk_seed = int(rng.integers(0, 2 ** 63 - 1))
     # drawn last so that the draws above are unchanged by it
-    phi_med = pop.value("tumour", "cell_loss_factor")
+    phi_med = pop.value(sec, "cell_loss_factor")
     phi_sd = pop.value("tumour", "cell_loss_factor_logit_sd")
     zphi = float(rng.standard_normal())
     phi = 1.0 / (1.0 + math.exp(-(math.log(phi_med / (1.0 - phi_med)) + phi_sd * zphi))) if 0 < phi_med < 1 else phi_med
-    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res)
+    # ESR1 ligand-binding-domain mutations are selected by aromatase inhibitors in the metastatic setting and
+    # rare in untreated tumours, so only AI-resistant ER+ patients carry them (drawn last, as above)
+    esr1 = ai_res and bool(rng.random() < pop.value("frequencies", "ESR1_mutation_after_ai"))
+    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1)
     return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop)
 
 
@@ -143,5 +148,6 @@ def patients_table(patients: list[Patient]) -> pd.DataFrame:
     return pd.DataFrame([{"patient": p.id, "arm": p.arm, "PIK3CA_mutant": p.patient_class.pik3ca,
                           "PTEN_loss": p.patient_class.pten_loss, "HER2_positive": p.patient_class.her2,
                           "ER_positive": p.patient_class.er, "AI_resistant": p.patient_class.ai_resistant,
+                          "ESR1_mutant": p.patient_class.esr1_mut,
                           "doubling_time_d": p.doubling_time_d, "cell_loss_factor": p.cell_loss_factor, "resistant_fraction": p.resistant_fraction,
                           "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day} for p in patients])

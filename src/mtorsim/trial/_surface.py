@@ -48,22 +48,28 @@ class PatientClass:
     her2: bool = False
     er: bool = True
     ai_resistant: bool = False
+    esr1_mut: bool = False
 
     @property
     def label(self) -> str:
         parts = ["PIK3CA-mut" if self.pik3ca else "PIK3CA-wt", "PTEN-loss" if self.pten_loss else "PTEN-intact",
                  "HER2+" if self.her2 else "HER2-", "ER+" if self.er else "ER-",
-                 "AI-resistant (LTED-like)" if self.ai_resistant else "endocrine-sensitive"]
+                 ("AI-resistant (ESR1-mutant)" if self.esr1_mut else "AI-resistant (LTED-like)") if self.ai_resistant
+                 else "endocrine-sensitive"]
         return ", ".join(parts)
 
     def cell(self) -> CellLine:
-        """The cell layer's representation (``define_cell``): alterations, receptors, the LTED trait."""
+        """The cell layer's representation (``define_cell``): alterations, receptors, the LTED trait.
+
+        An AI-resistant tumour is resistant either through an ESR1 ligand-binding-domain mutation
+        (constitutive ERα, ``ESR1:mut``) or through the LTED-like growth-factor/PI3K/mTOR rewiring, not both
+        (assumed: alternative routes to oestrogen independence; the mutant does not need the rewiring)."""
         alterations = (["PIK3CA:mut"] if self.pik3ca else []) + (["PTEN:loss"] if self.pten_loss else []) + \
-                      (["ERBB2:amp"] if self.her2 else [])
+                      (["ERBB2:amp"] if self.her2 else []) + (["ESR1:mut"] if self.esr1_mut else [])
         receptors = {"ER": "positive" if self.er else "negative", "PR": "positive" if self.er else "negative",
                      "HER2": "positive" if self.her2 else "negative"}
         return define_cell(f"virtual tumour [{self.label}]", alterations=alterations, receptors=receptors,
-                           traits=("LTED",) if self.ai_resistant else ())
+                           traits=("LTED",) if self.ai_resistant and not self.esr1_mut else ())
 
 
 def _potency_nM(drug: str) -> float:
