@@ -24,6 +24,7 @@ import pandas as pd
 
 from .._errors import InputError
 from .._io import write_frame_atomic, write_text_atomic
+from ..biology import get_drug
 from .._version import versions
 from ._patients import Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
@@ -66,8 +67,29 @@ def _daily(t: np.ndarray, y: np.ndarray, n_days: int, how: str) -> np.ndarray:
     return y.mean(axis=1) if how == "mean" else y.min(axis=1)
 
 
+def _parent_equivalent_nM(m, conc: dict) -> np.ndarray:
+    """Tumour concentration of the parent plus its active metabolites expressed as parent: a metabolite
+    acting competitively at the parent's slots adds ``C_m × IC50_parent / IC50_m`` (occupancies ``C/IC50``
+    add in one slot, as in :mod:`mtorsim.clinic._exposure`); e.g. endoxifen and 4-hydroxytamoxifen,
+    ~36× as potent as tamoxifen at the ER. The surface has one axis per drug, so a metabolite acting at
+    another slot, or with a Hill slope other than 1, cannot be represented and is refused."""
+    total = np.asarray(conc["tumour_nM"], dtype=float)
+    parent = {tg.slot: tg for tg in get_drug(m.drug).targets}
+    for mt in m.metabolites:
+        targets = list(mt.targets or ())
+        if not targets:
+            continue
+        slot, ic50, hill = targets[0]
+        if len(targets) > 1 or slot not in parent or float(hill) != 1.0 or float(parent[slot].hill) != 1.0:
+            raise InputError(f"pk.{m.drug}.metabolites.{mt.name}.targets", targets,
+                             "one target at a slot of the parent, Hill slope 1 (needed by the trial's exposure-response surface)")
+        total = total + np.asarray(conc[f"{mt.name}_tumour_nM"], dtype=float) * float(parent[slot].ic50_nM) / float(ic50)
+    return total
+
+
 def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """One patient's daily exposures for one drug at the FULL dose: ``tumour_nM`` (daily mean),
+    """One patient's daily exposures for one drug at the FULL dose: ``tumour_nM`` (daily mean; active
+    metabolites included as parent-equivalent concentration),
     ``estradiol_fraction`` (daily mean, aromatase inhibitors), ``trough`` (the toxicity metric's daily
     minimum). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
     then tiled with their period; others are computed over the whole horizon."""
@@ -87,7 +109,7 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
     if "estradiol_fraction" in conc:
         out["estradiol_fraction"] = _daily(t, conc["estradiol_fraction"], days_pk, "mean")
     else:
-        out["tumour_nM"] = _daily(t, conc["tumour_nM"], days_pk, "mean")
+        out["tumour_nM"] = _daily(t, _parent_equivalent_nM(m, conc), days_pk, "mean")
     if m.drug in toxicity_drugs():
         var = "whole_blood" if tox_model(m.drug).metric.startswith("whole_blood") else "plasma"
         out["trough"] = _daily(t, conc[var], days_pk, "min")
