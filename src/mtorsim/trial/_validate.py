@@ -18,23 +18,34 @@ MEDIAN_TOLERANCE = 0.25
 RATE_TOLERANCE = 0.10
 
 
+def _reading(key: str, base: str) -> str:
+    suffix = key[len(base):].lstrip("_")
+    return f" ({suffix} review)" if suffix else ""
+
+
 def compare(result) -> pd.DataFrame:
     """Rows: trial, endpoint, arm, simulated, published, criterion, agree."""
     pub = result.spec.published or {}
     s = result.summary
     rows = []
-    for arm, med in (pub.get("median_pfs_months") or {}).items():
-        sim = s["arms"].get(arm, {}).get("median_pfs_months", math.nan)
-        rows.append({"endpoint": "median PFS (months)", "arm": arm, "simulated": sim, "published": med,
-                     "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
-                     "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
-    hr = pub.get("hazard_ratio")
-    if hr and s["comparisons"]:
+    # a published block may carry a second reading of the same endpoint (e.g. BOLERO-2's central review,
+    # keys ending in "_central"); each gets its own row, labelled
+    for key in [k for k in pub if k.startswith("median_pfs_months")]:
+        label = "median PFS (months)" + _reading(key, "median_pfs_months")
+        for arm, med in (pub.get(key) or {}).items():
+            sim = s["arms"].get(arm, {}).get("median_pfs_months", math.nan)
+            rows.append({"endpoint": label, "arm": arm, "simulated": sim, "published": med,
+                         "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
+                         "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
+    for key in [k for k in pub if k.startswith("hazard_ratio")]:
+        hr = pub[key]
+        if not (hr and s["comparisons"]):
+            continue
         comp = next(iter(s["comparisons"].values()))
         lo, hi = hr.get("ci", [math.nan, math.nan])
-        rows.append({"endpoint": "PFS hazard ratio", "arm": next(iter(s["comparisons"])), "simulated": comp["hazard_ratio"],
-                     "published": hr["value"], "criterion": f"inside published 95% CI [{lo}, {hi}]",
-                     "agree": bool(lo <= comp["hazard_ratio"] <= hi)})
+        rows.append({"endpoint": "PFS hazard ratio" + _reading(key, "hazard_ratio"), "arm": next(iter(s["comparisons"])),
+                     "simulated": comp["hazard_ratio"], "published": hr["value"],
+                     "criterion": f"inside published 95% CI [{lo}, {hi}]", "agree": bool(lo <= comp["hazard_ratio"] <= hi)})
     for key, label in (("orr", "ORR"), ("cbr", "CBR"), ("ki67_response", "Ki67 response")):
         for arm, val in (pub.get(key) or {}).items():
             sim = s["arms"].get(arm, {}).get(key, math.nan)
