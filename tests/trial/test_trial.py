@@ -212,9 +212,11 @@ def test_primary_tumours_shrink_under_letrozole_as_their_cell_loss_allows():
     shrinks a tumour only through its cell loss, so the response rate must rise steeply with it, and
     the fitted value must put the letrozole arm near A14's 59 % (within 15 points at this size)."""
     from mtorsim.trial._calibrate import calibrate_primary
-    t = calibrate_primary(cell_loss=(0.5, 0.8, 0.9), patients=80, seed=3).set_index("cell_loss_factor")
-    assert t.loc[0.9, "orr"] > t.loc[0.8, "orr"] > t.loc[0.5, "orr"] + 0.2
-    assert abs(t.loc[0.8, "orr"] - 0.591) < 0.15
+    from mtorsim.trial._patients import value
+    fitted = value("primary_tumour", "cell_loss_factor")
+    t = calibrate_primary(cell_loss=(0.5, fitted, 0.95), patients=80, seed=3).set_index("cell_loss_factor")
+    assert t.loc[0.95, "orr"] > t.loc[fitted, "orr"] > t.loc[0.5, "orr"] + 0.2
+    assert abs(t.loc[fitted, "orr"] - 0.591) < 0.15
 
 
 def test_fulvestrant_tumour_exposure_reproduces_both_newest_doses():

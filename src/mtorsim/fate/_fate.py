@@ -38,7 +38,8 @@ DOUBLING_SOURCE = "assumed: 36 h, a typical doubling time of breast cancer lines
 
 #: fate parameter -> (unit, source)
 FIT_NOTE = ("fitted to HMS LINCS breast GR_AOC and GRmax (shared/data/response/hmslincs_brca_grmetrics_pathway.csv, replicate "
-            "means; 11 drugs x 15 training lines, 7 lines held out; `mtorsim calibrate-defaults --layer fate`, 2026-11-24)")
+            "means; 11 drugs x 15 training lines, 7 lines held out; `mtorsim calibrate-defaults --layer fate`, refitted 2026-11-24 on the "
+            "network with calibrated kinetics)")
 
 FATE_SOURCES: dict[str, tuple[str, str]] = {
     "K_drive": ("1", "assumed: fixed at 1 so that P(inf) = 1 + K^n = 2, i.e. more cyclin D1 (oestradiol, growth factors) can at "
@@ -46,8 +47,9 @@ FATE_SOURCES: dict[str, tuple[str, str]] = {
                      "(K = 1 and K = 5 fit it equally, held-out GR_AOC RMSE 0.261 vs 0.262), and an unbounded power law made "
                      "1 nM oestradiol divide MCF7 several-fold faster than full medium"),
     "n_drive": ("1", FIT_NOTE),
-    "a_translation": ("1", FIT_NOTE + "; small once phi_tn is fitted (0 with K_drive = 5): the panel needs little translation "
-                           "term beyond cyclin D1, whose synthesis is itself cap-dependent in the network (practically non-identifiable)"),
+    "a_translation": ("1", FIT_NOTE + "; on the network with calibrated kinetics (docs/defaults.md) the fit puts weight on "
+                           "translation (1.87; it was 0.075 on the literature-value network, where cyclin D1 carried the effect): "
+                           "poorly identified between the two routes"),
     "r_apo0": ("1/h", "assumed: ~1% of cells die per day untreated"),
     "k_apo": ("1/h", FIT_NOTE + " (with GR_AOC alone the estimate ran to 0: GRmax is what identifies death)"),
     "K_survival": ("1", "assumed: apoptosis rises steeply once the survival signal falls below ~40% of untreated"),
@@ -63,14 +65,14 @@ class FateParameters:
     """Global cell-fate parameters (see ``FATE_SOURCES`` for units and sources)."""
 
     K_drive: float = 1.0
-    n_drive: float = 7.67
-    a_translation: float = 0.075
+    n_drive: float = 4.86
+    a_translation: float = 1.87
     r_apo0: float = 0.0004
-    k_apo: float = 0.042
+    k_apo: float = 0.0323
     K_survival: float = 0.4
     m_survival: float = 4.0
     k_mitotic: float = 1.13
-    phi_tn: float = 0.44
+    phi_tn: float = 0.668
 
     def __post_init__(self) -> None:
         for f in fields(self):

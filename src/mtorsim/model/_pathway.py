@@ -7,9 +7,11 @@ protein's total; expressed proteins (receptors, IRS1, S6K1, ERα, cyclin D1, MCL
 relative to a reference level. Observables are reported relative to untreated MCF7 in full
 medium by the simulation layer.
 
-Every parameter carries a unit and a source. Kinetic constants are not yet calibrated (issue 5):
-where a number is a choice, its source says ``assumed:`` with the reasoning, and where the
-choice was made so that a published behaviour holds, it names the evidence record.
+Every parameter carries a unit and a source. Seventeen kinetic constants (ErbB, PI3K, Akt, S6K1 and
+MAPK-feedback rates) are fitted to Imoto 2022 + Nelander 2008 around their literature/assumed values
+(``fitted(...)`` below; ``mtorsim calibrate-defaults --layer signalling``, docs/defaults.md). Elsewhere,
+where a number is a choice, its source says ``assumed:`` with the reasoning, and where the choice was
+made so that a published behaviour holds, it names the evidence record.
 
 Genotype parameters (``gene_*``, ``level_*``, ``*_mut``) are 1 or 0 for the reference cell
 (MCF7 minus its PIK3CA mutation); the biology layer (``biology/_genotype.py``) is the only
@@ -29,6 +31,13 @@ FAST = "assumed: phospho-cycles turn over within minutes in cultured cells (t1/2
 WEIGHT = "assumed: relative weight of this input, chosen so that the untreated MCF7 state is mid-range (no saturation); to be calibrated (issue 5)"
 GENO = "genotype parameter: reference value for a wild-type cell; changed only by biology/_genotype.py"
 TURNOVER_RTK = "assumed: receptor/adaptor protein half-life of several hours (t1/2 ~ 7 h)"
+CALIBRATED = ("fitted to Imoto 2022 + Nelander 2008 (mtorsim calibrate-defaults --layer signalling, all 17 kinetic parameters, "
+              "prior 0.25 decade, Imoto σ floor 0.3, 25 evaluations; docs/defaults.md)")
+
+
+def fitted(prior: float, prior_source: str) -> str:
+    """Source of a calibrated parameter: the calibration, then the literature/assumed prior value and its source."""
+    return f"{CALIBRATED}; prior θ₀ = {prior:g} ({prior_source})"
 
 
 def _inputs(net: Network) -> None:
@@ -102,7 +111,7 @@ def _receptors(net: Network) -> None:
     p("w_irs_fox", 0.3, "1", "assumed weight; FOXO-driven IRS expression (Chandarlapaty et al. 2011)", "FOXO-driven IRS1 transcription")
     expressed(net, "IRS1", synthesis="kd_irs * gene_IRS1 * (b_irs + w_irs_er * ER_tx + w_irs_fox * FOXO_n)",
               k_deg="kd_irs", degradation_factor="1 + kd_irs_s636 * IRS1_S636", description="IRS1 total (relative)")
-    p("k_s636", 10, "1/h per S6K1", "assumed: S6K1 phosphorylates IRS1 S636/S639 (Harrington 2004; evidence C01)", "S6K1 -> IRS1 S636")
+    p("k_s636", 13.02, "1/h per S6K1", fitted(10, "assumed: S6K1 phosphorylates IRS1 S636/S639 (Harrington 2004; evidence C01)"), "S6K1 -> IRS1 S636")
     p("k_s636_off", 2, "1/h", FAST, "IRS1 S636 dephosphorylation")
     switch(net, "IRS1_S636", drive="k_s636 * S6K1_act", k_off="k_s636_off",
            description="S6K1-phosphorylated (inhibitory) fraction of IRS1: the S6K1 -| IRS1 negative feedback", initial=0.5)
@@ -113,11 +122,11 @@ def _receptors(net: Network) -> None:
            description="tyrosine-phosphorylated (PI3K-recruiting) fraction of IRS1", initial=0.3)
     net.rule("sig_IRS", "IRS1 * IRS1_pY", "relative", "active IRS1")
 
-    p("K_erk_rtk", 0.5, "1", "assumed: ERK-dependent inhibitory T669/T677 phosphorylation of EGFR/HER2 (Turke et al. 2012 Cancer Res 72:3228)", "ERK feedback on ErbB receptors, half-inhibition")
+    p("K_erk_rtk", 0.4062, "1", fitted(0.5, "assumed: ERK-dependent inhibitory T669/T677 phosphorylation of EGFR/HER2 (Turke et al. 2012 Cancer Res 72:3228)"), "ERK feedback on ErbB receptors, half-inhibition")
     net.rule("fb_erk_rtk", "1 / (1 + ERK_pp / K_erk_rtk)", "1", "ERK -| ErbB receptor feedback")
     p("w_lap_egfr", 0.2, "1", "assumed: HER2 kinase inhibition removes the HER2-transactivated share of EGFR signalling", "HER2 kinase share of EGFR activation")
-    p("k_egfr_on", 6, "1/h", FAST, "EGFR activation by EGF-family ligands at full serum")
-    p("k_egfr_off", 6, "1/h", FAST, "EGFR inactivation")
+    p("k_egfr_on", 7.878, "1/h", fitted(6, FAST), "EGFR activation by EGF-family ligands at full serum")
+    p("k_egfr_off", 5.158, "1/h", fitted(6, FAST), "EGFR inactivation")
     switch(net, "EGFR_a", drive="k_egfr_on * egf * (1 - f_egfr_kinase) * (1 - w_lap_egfr * f_her2_kinase) * fb_erk_rtk", k_off="k_egfr_off",
            description="active fraction of EGFR", initial=0.4)
     net.rule("sig_EGFR", "level_EGFR * EGFR_a", "relative", "active EGFR")
@@ -125,8 +134,8 @@ def _receptors(net: Network) -> None:
     p("b_her3", 0.5, "1", WEIGHT, "basal HER3 transcription")
     expressed(net, "HER3", synthesis="ks_rtk * gene_HER3 * (b_her3 + w_rtk_fox * FOXO_n)", k_deg="kd_rtk",
               description="HER3 total (relative); FOXO-induced (Chandarlapaty et al. 2011)")
-    p("k_her3_on", 6, "1/h", FAST, "HER2/HER3 activation rate constant")
-    p("k_her3_off", 6, "1/h", FAST, "HER2/HER3 inactivation")
+    p("k_her3_on", 4.328, "1/h", fitted(6, FAST), "HER2/HER3 activation rate constant")
+    p("k_her3_off", 7.89, "1/h", fitted(6, FAST), "HER2/HER3 inactivation")
     p("c_her2_li", 0.1, "1", "assumed: ligand-independent HER2/HER3 dimerisation grows with HER2 level (strong only when HER2 is amplified)", "HER2-driven HER3 activation per unit HER2")
     p("e_tras", 0.8, "1", "assumed: trastuzumab blocks most ligand-independent HER2/HER3 signalling, not heregulin-driven dimers", "trastuzumab efficacy on ligand-independent dimers")
     switch(net, "HER3_a", drive="k_her3_on * (heregulin + c_her2_li * level_HER2 * (1 - e_tras * f_her2_antibody)) * (1 - f_her2_kinase) * fb_erk_rtk",
@@ -138,15 +147,15 @@ def _pi3k_akt(net: Network) -> None:
     net.module("PI3K, PTEN and Akt")
     p = net.par
     p("k_pi3k_irs", 12, "1/h per IRS1", WEIGHT, "IRS1 -> p110-alpha recruitment")
-    p("k_pi3k_her3", 10, "1/h per HER3", WEIGHT, "HER3 (six YXXM sites) -> p110-alpha recruitment")
-    p("k_pi3k_egfr", 0.5, "1/h per EGFR", WEIGHT, "EGFR (via Gab1) -> p110-alpha")
+    p("k_pi3k_her3", 9.61, "1/h per HER3", fitted(10, WEIGHT), "HER3 (six YXXM sites) -> p110-alpha recruitment")
+    p("k_pi3k_egfr", 0.5863, "1/h per EGFR", fitted(0.5, WEIGHT), "EGFR (via Gab1) -> p110-alpha")
     p("k_pi3k_ras", 1, "1/h per Ras", WEIGHT, "Ras-GTP -> p110-alpha (RBD)")
-    p("k_pi3k_off", 12, "1/h", FAST, "p110-alpha release")
+    p("k_pi3k_off", 14.35, "1/h", fitted(12, FAST), "p110-alpha release")
     switch(net, "PI3K_a", drive="k_pi3k_irs * sig_IRS + k_pi3k_her3 * sig_HER3 + k_pi3k_egfr * sig_EGFR + k_pi3k_ras * Ras_GTP + pi3k_mut_basal",
            k_off="k_pi3k_off", description="membrane-recruited, active fraction of p110-alpha", initial=0.3)
     p("kc_a", 5, "1/h", WEIGHT, "p110-alpha PIP3 production")
     p("kc_b", 0.2, "1/h", "assumed: p110-beta gives a small, receptor-independent share of PIP3 in PTEN-intact cells and sustains it in PTEN-null cells (Wee et al. 2008 PNAS 105:13057)", "p110-beta PIP3 production")
-    p("k_pten", 6, "1/h", FAST, "PTEN PIP3 dephosphorylation")
+    p("k_pten", 4.125, "1/h", fitted(6, FAST), "PTEN PIP3 dephosphorylation")
     p("k_ship", 0.05, "1/h", "assumed: SHIP and other PIP3 phosphatases are minor next to PTEN, so that p110-beta alone keeps PIP3 high in PTEN-null cells (their p110-beta dependence: Wee et al. 2008 PNAS 105:13057)", "PTEN-independent PIP3 removal")
     p("w_tras_pten", 1.0, "1", "assumed weight; trastuzumab activates PTEN via Src inhibition in HER2-amplified cells (Nagata et al. 2004 Cancer Cell 6:117, evidence C21)", "trastuzumab -> PTEN activation")
     p("K_her2_excess", 4, "1", "assumed: half-maximal HER2 excess for the trastuzumab-PTEN effect", "HER2 excess scale")
@@ -160,7 +169,7 @@ def _pi3k_akt(net: Network) -> None:
     net.rule("PIP3_eff", "PIP3 + akt_membrane", "1", "Akt membrane recruitment (PIP3 or PIP3-independent mutant)")
 
     p("k_pdk1", 6, "1/h", FAST, "PDK1 -> Akt T308 at full PIP3")
-    p("k_akt_pp", 6, "1/h", FAST, "Akt T308/S473 dephosphorylation (PP2A/PHLPP)")
+    p("k_akt_pp", 2.944, "1/h", fitted(6, FAST), "Akt T308/S473 dephosphorylation (PP2A/PHLPP)")
     p("w_hijack", 0.7, "1", "assumed: ATP-competitive Akt inhibitors protect Akt from dephosphorylation, so pT308/pS473 rise while activity falls (Okuzumi et al. 2009 Nat Chem Biol 5:484)", "phosphatase protection by ATP-site inhibitors")
     switch(net, "AKT_T308", drive="k_pdk1 * PIP3_eff * (1 - f_akt_allosteric)", k_off="k_akt_pp * (1 - w_hijack * f_akt_catalytic)",
            description="T308-phosphorylated fraction of Akt", initial=0.3)
@@ -217,7 +226,7 @@ def _mtorc1(net: Network) -> None:
     p("w_s6k_er", 0.5, "1", "assumed weight; oestradiol induces RPS6KB1 via ERα (evidence C16)", "ER-driven S6K1 transcription")
     expressed(net, "S6K1", synthesis="kd_s6k * gene_S6K1 * (b_s6k + w_s6k_er * ER_tx)", k_deg="kd_s6k",
               description="S6K1 total (relative); ERα-induced (evidence C16)")
-    p("k_s6k_on", 10, "1/h", FAST, "mTORC1 -> S6K1 T389")
+    p("k_s6k_on", 5.328, "1/h", fitted(10, FAST), "mTORC1 -> S6K1 T389")
     p("k_s6k_off", 8, "1/h", FAST, "S6K1 T389 dephosphorylation")
     switch(net, "S6K1_pT389", drive="k_s6k_on * m1_S6K", k_off="k_s6k_off", description="T389-phosphorylated fraction of S6K1", initial=0.3)
     net.rule("S6K1_act", "S6K1 * S6K1_pT389", "relative", "active S6K1")
@@ -236,15 +245,15 @@ def _mapk(net: Network) -> None:
     net.module("Ras/Raf/MEK/ERK")
     p = net.par
     p("k_ras_b", 0.2, "1/h", WEIGHT, "basal Ras activation")
-    p("k_ras_egfr", 4, "1/h per EGFR", WEIGHT, "EGFR (Grb2/SOS) -> Ras")
-    p("k_ras_her3", 4, "1/h per HER3", WEIGHT, "HER2/HER3 (Shc/Grb2) -> Ras")
-    p("k_ras_pi3k", 3, "1/h per PI3K", "assumed weight; MAPK activation after mTORC1 inhibition depends on PI3K (Carracedo et al. 2008 J Clin Invest 118:3065)", "PI3K-dependent Ras activation")
-    p("K_sos", 0.5, "1", "assumed: ERK phosphorylation of SOS1 inhibits Ras activation (negative feedback)", "ERK -| SOS half-inhibition")
+    p("k_ras_egfr", 4.3, "1/h per EGFR", fitted(4, WEIGHT), "EGFR (Grb2/SOS) -> Ras")
+    p("k_ras_her3", 4.023, "1/h per HER3", fitted(4, WEIGHT), "HER2/HER3 (Shc/Grb2) -> Ras")
+    p("k_ras_pi3k", 2.242, "1/h per PI3K", fitted(3, "assumed weight; MAPK activation after mTORC1 inhibition depends on PI3K (Carracedo et al. 2008 J Clin Invest 118:3065)"), "PI3K-dependent Ras activation")
+    p("K_sos", 0.3098, "1", fitted(0.5, "assumed: ERK phosphorylation of SOS1 inhibits Ras activation (negative feedback)"), "ERK -| SOS half-inhibition")
     p("k_ras_gap", 6, "1/h", FAST, "Ras GTP hydrolysis (GAP)")
     switch(net, "Ras_GTP", drive="(k_ras_b + k_ras_egfr * sig_EGFR + k_ras_her3 * sig_HER3 + k_ras_pi3k * PI3K_a * (1 - f_pi3k_alpha)) / (1 + ERK_pp / K_sos) + kras_mut",
            k_off="k_ras_gap", description="GTP-bound fraction of Ras", initial=0.2)
     p("k_raf", 12, "1/h", FAST, "Ras -> Raf activation")
-    p("K_erk_raf", 0.6, "1", "assumed: ERK phosphorylates Raf and blocks its activation (Dougherty et al. 2005 Mol Cell 17:215)", "ERK -| Raf half-inhibition")
+    p("K_erk_raf", 0.5002, "1", fitted(0.6, "assumed: ERK phosphorylates Raf and blocks its activation (Dougherty et al. 2005 Mol Cell 17:215)"), "ERK -| Raf half-inhibition")
     p("K_akt_raf", 0.1, "relative Akt", WEIGHT, "half-maximal Akt inhibition of Raf")
     p("a_akt_raf", 0.5, "1", "assumed weight; Akt phosphorylates Raf S259 (Zimmermann & Moelling 1999 Science 286:1741)", "Akt -| Raf")
     switch(net, "Raf_a", drive="k_raf * (Ras_GTP + braf_mut) * (1 - a_akt_raf * AKT_act / (AKT_act + K_akt_raf)) / (1 + ERK_pp / K_erk_raf)",

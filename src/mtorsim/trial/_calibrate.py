@@ -31,7 +31,7 @@ from ._spec import load_spec
 TARGETS = {"median_pfs_months": 3.2, "cbr": 0.222, "orr": 0.021}
 
 
-def calibrate_growth(*, cell_loss=(0.1, 0.15, 0.2), doubling_days=(25.0, 30.0, 35.0), patients: int = 400,
+def calibrate_growth(*, cell_loss=(0.2, 0.25, 0.3), doubling_days=(45.0, 55.0, 65.0), patients: int = 400,
                      seed: int = 11, population=None) -> pd.DataFrame:
     """Grid search on the BOLERO-2 control arm; returns one row per grid point with the loss
     ``(ln(median/3.2)/0.1)² + ((CBR − 0.222)/0.05)² + ((ORR − 0.021)/0.02)²``, best first."""
@@ -49,7 +49,7 @@ def calibrate_growth(*, cell_loss=(0.1, 0.15, 0.2), doubling_days=(25.0, 30.0, 3
     return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
 
 
-def calibrate_primary(*, cell_loss=(0.76, 0.78, 0.8, 0.82, 0.84), patients: int = 300, seed: int = 11,
+def calibrate_primary(*, cell_loss=(0.8, 0.82, 0.84, 0.86, 0.88), patients: int = 300, seed: int = 11,
                       population=None) -> pd.DataFrame:
     """Grid search of the primary tumours' cell-loss factor on the letrozole arm of the neoadjuvant
     trial (A14: 59.1 % clinical response at 4 months); one row per grid point, best first."""
