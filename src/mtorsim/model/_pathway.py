@@ -27,8 +27,8 @@ from ._motifs import drug_effect, expressed, relaxation, switch
 from ._network import Network
 
 # Recurring provenance statements (kept in one place so the docs can list them).
-FAST = "assumed: phospho-cycles turn over within minutes in cultured cells (t1/2 ~5-10 min); order of magnitude, to be calibrated (issue 5)"
-WEIGHT = "assumed: relative weight of this input, chosen so that the untreated MCF7 state is mid-range (no saturation); to be calibrated (issue 5)"
+FAST = "assumed: phospho-cycles turn over within minutes in cultured cells (t1/2 ~5-10 min); order of magnitude"
+WEIGHT = "assumed: relative weight of this input, chosen so that the untreated MCF7 state is mid-range (no saturation)"
 GENO = "genotype parameter: reference value for a wild-type cell; changed only by biology/_genotype.py"
 TURNOVER_RTK = "assumed: receptor/adaptor protein half-life of several hours (t1/2 ~ 7 h)"
 CALIBRATED = ("fitted to Imoto 2022 + Nelander 2008 (mtorsim calibrate-defaults --layer signalling, all 17 kinetic parameters, "
