@@ -491,7 +491,7 @@ def _quantiles(stack: xr.Dataset | xr.DataArray, q: Sequence[float]) -> xr.Datas
 
 
 def predict_bands(ensemble: Ensemble, *, kind: str = "timecourse", cell: str = "MCF7",
-                  drugs: str | Sequence[str] = "", hours: float = 24.0, n_points: int = 25,
+                  drugs: str | Sequence[str] = "", hours: float | None = None, n_points: int = 25,
                   observables: Sequence[str] | None = None, normalize: str = "cell",
                   doses: Sequence[float] | None = None, drug: str | None = None,
                   fn: Callable[[dict[str, float]], Any] | None = None,
@@ -513,6 +513,9 @@ def predict_bands(ensemble: Ensemble, *, kind: str = "timecourse", cell: str = "
         * ``dose_response`` — the signalling response of ``observables`` at ``hours`` to ``drug`` over
           ``doses`` (nM), normalised to the untreated cell, with a Hill fit per member: bands of the
           curve and of the ``IC50_nM`` of each observable (NaN when the response does not fall to half).
+        * ``gr`` — a virtual growth screen of ``cell`` against ``drug`` over ``doses`` (nM) for ``hours``
+          (default 72 h, the assay length; 24 h for the other kinds) through the fate layer, per member: bands of the GR curve
+          and of GR50 (nM), GRmax and GR_AOC (Hafner et al. 2016 metrics, ``response.GRFit``).
         * ``function`` — ``fn(parameters) -> mapping | DataArray | Dataset`` for each member (linear
           values by parameter id): the hook for any other prediction (trial outcomes, GR50 from a
           screen); numbers become variables, arrays keep their dimensions.
@@ -527,12 +530,15 @@ def predict_bands(ensemble: Ensemble, *, kind: str = "timecourse", cell: str = "
     """
     if not isinstance(ensemble, Ensemble):
         raise InputError("ensemble", type(ensemble).__name__, "an Ensemble (mtorsim.calibrate.sample)")
-    kinds = ("timecourse", "petab", "dose_response", "function")
+    kinds = ("timecourse", "petab", "dose_response", "gr", "function")
     if kind not in kinds:
         raise InputError("kind", kind, f"one of {', '.join(kinds)}")
     q = [float(v) for v in quantiles]
     if not q or any(not 0 <= v <= 1 for v in q):
         raise InputError("quantiles", quantiles, "numbers between 0 and 1")
+    if hours is None:   # signalling predictions: 24 h; a growth screen: the 72-h assay
+        from ..fate._assay import ASSAY_HOURS
+        hours = ASSAY_HOURS if kind == "gr" else 24.0
     members = ensemble.members(n_members, seed=seed)
     ids = list(members["member"])
     params = [dict(zip(ensemble.ids, map(float, r))) for r in members[ensemble.ids].to_numpy()]
@@ -557,6 +563,8 @@ def predict_bands(ensemble: Ensemble, *, kind: str = "timecourse", cell: str = "
         if kind == "timecourse":
             stack = _timecourse_members(model_params, ids, cell, drugs, hours, n_points, observables, normalize,
                                         backend, n_workers)
+        elif kind == "gr":
+            stack = _gr_members(model_params, ids, cell, drug, doses, hours, backend, n_workers)
         else:
             stack = _dose_members(model_params, ids, cell, drug, doses, hours, observables, backend, n_workers)
     stack = stack.assign_coords(member=("member", ids))
@@ -632,6 +640,35 @@ def _dose_members(model_params, ids, cell, drug, doses, hours, observables, back
                 pass
         data[o] = (("member", "dose_nM"), y, {"units": "fold change over untreated", "hours": hours})
         data[f"IC50_nM:{o}"] = (("member",), ic50, {"units": "nM"})
+    return xr.Dataset(data, coords={"dose_nM": ("dose_nM", d, {"units": "nM"})})
+
+
+def _gr_members(model_params, ids, cell, drug, doses, hours, backend, n_workers):
+    import warnings
+
+    from ..response import GRFit
+    from ..response._screen import run_wells
+
+    if not drug:
+        raise InputError("drug", drug, "a drug name for kind='gr'")
+    d = np.asarray(doses if doses is not None else np.logspace(-1, 4, 8), dtype=float)
+    if d.ndim != 1 or len(d) < 4 or np.any(d <= 0) or not np.all(np.isfinite(d)):
+        raise InputError("doses", doses, "at least four positive doses in nM")
+    h = float(hours)
+    wells = pd.DataFrame([{"cell": cell, "drugs": f"{drug}={float(x)!r}nM", "parameter_set": mid} for mid in ids for x in d])
+    res = run_wells(wells, hours=h, parameter_sets=dict(zip(ids, model_params)), backend=backend, n_workers=n_workers)
+    gr = res["GR"].to_numpy(float).reshape(len(ids), len(d))
+    metrics = {k: np.full(len(ids), np.nan) for k in ("GR50_nM", "GRmax", "GR_AOC")}
+    for i in range(len(ids)):
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                g = GRFit().fit(d, gr[i])
+            metrics["GR50_nM"][i], metrics["GRmax"][i], metrics["GR_AOC"][i] = float(g.gr50_), float(g.gr_max_), float(g.gr_aoc_)
+        except Exception:  # noqa: BLE001 - a member whose curve cannot be fitted stays NaN
+            pass
+    data = {"GR": (("member", "dose_nM"), gr, {"units": "1", "hours": h})}
+    data.update({k: (("member",), v, {"units": "nM" if k.endswith("_nM") else "1"}) for k, v in metrics.items()})
     return xr.Dataset(data, coords={"dose_nM": ("dose_nM", d, {"units": "nM"})})
 
 

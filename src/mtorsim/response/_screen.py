@@ -68,12 +68,14 @@ def _drugs(drugs) -> list[str]:
 
 def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = "full", fate: FateParameters = FateParameters(),
               backend: str = "auto", n_workers: int | None = None, out=None, resume: bool = True, progress: bool = False,
-              n_points: int = 25) -> pd.DataFrame:
+              n_points: int = 25, parameter_sets: dict[str, dict[str, float]] | None = None) -> pd.DataFrame:
     """Simulate plate wells (``cell`` and ``drugs`` columns) with :func:`mtorsim.simulate_many` — in parallel,
     streamed to ``out`` and resumable — and turn the signals into viability and GR with the fate layer.
 
     Cells are kept in full medium, then switched at t = 0 to ``medium`` with the drugs; the control of
-    each well is the same line untreated in the same medium.
+    each well is the same line untreated in the same medium (and with the same parameter set). With
+    ``parameter_sets`` ({id: {model parameter: value}}), a ``parameter_set`` column names each well's
+    network parameters (e.g. members of a posterior ensemble; see ``calibrate.predict_bands``).
     """
     import math
 
@@ -83,10 +85,14 @@ def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = 
     from ..simulate import simulate_many
 
     med = Medium(medium) if isinstance(medium, str) else medium
-    table = wells[["cell", "drugs"]].copy()
+    with_sets = parameter_sets is not None
+    if with_sets and "parameter_set" not in wells:
+        raise InputError("wells", list(wells.columns), "a parameter_set column when parameter_sets are given")
+    table = wells[["cell", "drugs"] + (["parameter_set"] if with_sets else [])].copy()
     in_full = med == Medium("full")
-    if not in_full:   # controls in the same medium
-        ctrl = pd.DataFrame({"cell": sorted(table["cell"].unique()), "drugs": ""})
+    if not in_full:   # controls in the same medium (per line and parameter set)
+        keys = ["cell", "parameter_set"] if with_sets else ["cell"]
+        ctrl = table[keys].drop_duplicates().sort_values(keys).assign(drugs="")
         table = pd.concat([table, ctrl], ignore_index=True)
     table["medium"] = med.preset if med == Medium(med.preset) else med.label
     if not isinstance(medium, str) and med != Medium(med.preset):
@@ -94,7 +100,7 @@ def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = 
     table["preequilibration_medium"] = "full"
     t = np.linspace(0.0, hours, n_points)
     sig = simulate_many(table, times=t, normalize="cell", backend=backend, n_workers=n_workers, out=out, resume=resume,
-                        progress=progress)
+                        progress=progress, **({"parameter_sets": parameter_sets} if with_sets else {}))
     td = xr.DataArray([doubling_time_h(c)[0] for c in table["cell"]], dims="condition", coords={"condition": sig.condition})
     mt = []
     for drugs in table["drugs"]:
@@ -110,8 +116,9 @@ def run_wells(wells: pd.DataFrame, *, hours: float = ASSAY_HOURS, medium: str = 
     if in_full:
         n_ctrl = np.exp((math.log(2) / td.values - fate.r_apo0) * hours)
     else:
-        ctrl_n = {c: n for c, n, d in zip(table["cell"], n_end, table["drugs"]) if d == ""}
-        n_ctrl = np.array([ctrl_n[c] for c in table["cell"]])
+        ks = list(zip(table["cell"], table["parameter_set"] if with_sets else [None] * len(table)))
+        ctrl_n = {k: n for k, n, d in zip(ks, n_end, table["drugs"]) if d == ""}
+        n_ctrl = np.array([ctrl_n[k] for k in ks])
     with np.errstate(divide="ignore", invalid="ignore"):
         gr = np.where(n_end > 0, 2 ** (np.log2(n_end) / np.log2(n_ctrl)) - 1, -1.0)
     gr = np.where(n_ctrl > 1, gr, np.nan)
