@@ -182,3 +182,25 @@ def test_gr50_bands_carry_the_ensemble_into_a_growth_screen():
     assert {"GR50_nM", "GRmax", "GR_AOC"} <= set(b.data_vars)
     with pytest.raises(InputError, match="drug"):
         predict_bands(ens, kind="gr")
+
+
+def test_trial_outcome_bands_through_the_function_hook():
+    """Issue 5 §2: an ensemble's network parameters carried into a virtual trial (run_trial(parameters=...))
+    and out as bands of a trial outcome; the members' tumours differ, so the bands have width, and the
+    members' parameters are recorded in each trial's summary."""
+    from mtorsim.trial import run_trial
+
+    ens = _hand_made_ensemble()
+    seen = []
+
+    def hr(p):
+        s = run_trial("bolero2", seed=0, patients=40, progress=False, parameters=p).summary
+        seen.append(s["run"]["network_parameters"])
+        return {"hazard_ratio": next(iter(s["comparisons"].values()))["hazard_ratio"],
+                "median_pfs_everolimus": s["arms"]["everolimus+exemestane"]["median_pfs_months"]}
+
+    b = predict_bands(ens, kind="function", fn=hr, n_members=2, quantiles=(0.0, 1.0))
+    assert float(b["hazard_ratio"].sel(quantile=1.0)) > float(b["hazard_ratio"].sel(quantile=0.0))
+    assert len(seen) == 2 and seen[0] != seen[1] and {k for k, _ in seen[0]} == {"k_s6k_on", "k_pten"}
+    with pytest.raises(InputError, match="parameters"):
+        run_trial("bolero2", patients=10, progress=False, parameters={"not_a_parameter": 1.0})

@@ -188,7 +188,7 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
 
 
 # ---- chunks, checkpoints, the whole trial --------------------------------------------------------------
-def _surfaces(spec: TrialSpec, patients: list[Patient], pop: Population = Population()) -> dict:
+def _surfaces(spec: TrialSpec, patients: list[Patient], pop: Population = Population(), parameters: tuple = ()) -> dict:
     plans = arm_plans(spec)
     e2_base = pop.value("tumour", "estradiol_baseline_nM")
     days = pop.value("tumour", "response_delay_d")
@@ -196,12 +196,29 @@ def _surfaces(spec: TrialSpec, patients: list[Patient], pop: Population = Popula
     for p in patients:
         key = (p.arm, p.patient_class)
         if key not in out:
-            out[key] = response_surface(p.patient_class, plans[p.arm].signalling, e2_base_nM=e2_base, days=days)
+            out[key] = response_surface(p.patient_class, plans[p.arm].signalling, e2_base_nM=e2_base, days=days,
+                                        parameters=parameters)
     return out
 
 
+def _network_parameters(parameters) -> tuple:
+    """Network parameter overrides as sorted, validated ``(name, value)`` pairs."""
+    if not parameters:
+        return ()
+    from ..model import build_network
+    known = build_network().parameters
+    items = []
+    for k, v in dict(parameters).items():
+        if k not in known:
+            raise InputError("parameters", k, "a parameter of the mtorsim network (mtorsim.model.build_network().parameters)")
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) or v < 0:
+            raise InputError(f"parameters.{k}", v, "a finite, non-negative number")
+        items.append((str(k), float(v)))
+    return tuple(sorted(items))
+
+
 def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
-              pop: Population = Population()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+              pop: Population = Population(), parameters: tuple = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Patients ``indices``: (outcomes, patient characteristics, adverse events)."""
     plans = arm_plans(spec)
     n_days = int(math.ceil(spec.follow_up["months"] * DAYS_PER_MONTH)) + 1
@@ -210,7 +227,7 @@ def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
     for p in pats:
         s = surfaces.get((p.arm, p.patient_class)) or response_surface(
             p.patient_class, plans[p.arm].signalling, e2_base_nM=pop.value("tumour", "estradiol_baseline_nM"),
-            days=pop.value("tumour", "response_delay_d"))
+            days=pop.value("tumour", "response_delay_d"), parameters=parameters)
         row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days, pop)
         rows.append(row)
         if len(ae):
@@ -235,7 +252,7 @@ class TrialResult:
 
 def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Path | None = None, chunk_size: int = 50,
               progress: bool = True, resume: bool = True, scheduler=None, n_workers: int = 1,
-              population=None) -> TrialResult:
+              population=None, parameters=None) -> TrialResult:
     """Run a virtual trial.
 
     Parameters
@@ -250,6 +267,8 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     population : overrides of ``trial/data/population.yaml`` as ``{(section, key): value}`` or a
         :class:`~._patients.Population` (e.g. for calibration); recorded in the summary and the checkpoint
         manifest.
+    parameters : network parameter overrides ``{name: value}`` for every patient's tumour (e.g. a member of a
+        posterior ensemble: ``calibrate.predict_bands(kind="function", fn=...)``); recorded likewise.
     """
     spec = load_spec(spec)
     if patients is not None:
@@ -259,10 +278,12 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     if not (isinstance(chunk_size, int) and chunk_size >= 1):
         raise InputError("chunk_size", chunk_size, "a positive integer")
     pop = Population.make(population)
+    net_par = _network_parameters(parameters)
     n = spec.patients
     chunks = [list(range(k, min(n, k + chunk_size))) for k in range(0, n, chunk_size)]
     manifest = {"spec_sha256": spec.sha256, "seed": seed, "patients": n, "chunk_size": chunk_size,
-                "population": [[f"{a}.{b}", v] for (a, b), v in pop.overrides]}
+                "population": [[f"{a}.{b}", v] for (a, b), v in pop.overrides],
+                "network_parameters": [[k, v] for k, v in net_par]}
     done: set[int] = set()
     cdir = None
     if out is not None:
@@ -283,7 +304,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         write_text_atomic(mpath, json.dumps(manifest))
     t0 = time.perf_counter()
     all_patients = sample_patients(spec, seed, None, pop)
-    surfaces = _surfaces(spec, all_patients, pop)
+    surfaces = _surfaces(spec, all_patients, pop, net_par)
     t_surf = time.perf_counter() - t0
     results: dict[int, tuple] = {}
     for k in done:
@@ -303,7 +324,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
         task = bar.add_task(f"{spec.name}: patients", total=n, completed=sum(len(chunks[k]) for k in done))
         if scheduler is None:
             for k in todo:
-                finish(k, run_chunk(spec, seed, chunks[k], surfaces, pop))
+                finish(k, run_chunk(spec, seed, chunks[k], surfaces, pop, net_par))
                 bar.advance(task, len(chunks[k]))
         else:
             from distributed import Client, LocalCluster, as_completed
@@ -317,7 +338,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
                 client = scheduler
             try:
                 surf_f = client.scatter(surfaces, broadcast=True)
-                futs = {client.submit(run_chunk, spec, seed, chunks[k], surf_f, pop, pure=False): k for k in todo}
+                futs = {client.submit(run_chunk, spec, seed, chunks[k], surf_f, pop, net_par, pure=False): k for k in todo}
                 for fut in as_completed(futs):
                     k = futs[fut]
                     finish(k, fut.result())
@@ -335,6 +356,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     summary = summarise(spec, outcomes, ae)
     summary["run"] = {"seed": seed, "patients": n, "spec_sha256": spec.sha256, "spec": spec.source,
                       "population_overrides": manifest["population"],
+                      "network_parameters": manifest["network_parameters"],
                       "surfaces": len(surfaces), "surface_seconds": round(t_surf, 3),
                       "seconds": round(time.perf_counter() - t0, 3), "chunks_resumed": len(done), "versions": versions()}
     res = TrialResult(spec, seed, outcomes, pts, ae, summary)

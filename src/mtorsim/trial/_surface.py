@@ -112,13 +112,15 @@ class ResponseSurface:
 
 
 def _direct(pc: PatientClass, conc_nM: dict[str, float], e2_fraction: float, *, e2_base_nM: float, days: float,
-            fate: FateParameters) -> tuple[float, float, float]:
-    """rel_div, death, mitotic of one class at one constant exposure (network + fate layer)."""
+            fate: FateParameters, parameters: tuple = ()) -> tuple[float, float, float]:
+    """rel_div, death, mitotic of one class at one constant exposure (network + fate layer); ``parameters``:
+    network parameter overrides as sorted ``(name, value)`` pairs."""
     cell = pc.cell()
     drugs = [f"{d}={c:.12g}nM" for d, c in conc_nM.items() if c > 0]
     base = Medium("full", estradiol_nM=e2_base_nM)
     med = Medium("full", estradiol_nM=e2_base_nM * e2_fraction)
-    sig = simulate(cell, drugs=drugs, medium=med, preequilibration_medium=base, times=[0.0, days * 24.0], normalize="cell")
+    sig = simulate(cell, drugs=drugs, medium=med, preequilibration_medium=base, times=[0.0, days * 24.0], normalize="cell",
+                   parameters=dict(parameters) or None)
     from ..fate._assay import _microtubule_effect
     r = rates(sig, doubling_time=1.0, microtubule_effect=_microtubule_effect(drugs), params=fate,
               cd1_independent=cyclin_d1_independence(cell, fate))
@@ -129,8 +131,9 @@ def _direct(pc: PatientClass, conc_nM: dict[str, float], e2_fraction: float, *, 
 
 @lru_cache(maxsize=64)
 def response_surface(pc: PatientClass, drugs: tuple[str, ...], *, e2_base_nM: float, days: float = 7.0,
-                     fate: FateParameters = FateParameters()) -> ResponseSurface:
-    """Compute (and cache in the process) the surface of ``pc`` for the signalling ``drugs``."""
+                     fate: FateParameters = FateParameters(), parameters: tuple = ()) -> ResponseSurface:
+    """Compute (and cache in the process) the surface of ``pc`` for the signalling ``drugs``; ``parameters``:
+    network parameter overrides as sorted ``(name, value)`` pairs (e.g. a posterior ensemble member)."""
     drugs = tuple(get_drug(d).name for d in drugs)
     floors, axes, concs = [], [], []
     for d in drugs:
@@ -144,7 +147,8 @@ def response_surface(pc: PatientClass, drugs: tuple[str, ...], *, e2_base_nM: fl
     vals = {k: np.empty(shape) for k in ("rel_div", "death", "mitotic")}
     for idx in np.ndindex(*shape):
         conc = {d: float(concs[j][idx[j]]) for j, d in enumerate(drugs)}
-        rd, de, mi = _direct(pc, conc, float(E2_GRID[idx[-1]]), e2_base_nM=e2_base_nM, days=days, fate=fate)
+        rd, de, mi = _direct(pc, conc, float(E2_GRID[idx[-1]]), e2_base_nM=e2_base_nM, days=days, fate=fate,
+                             parameters=parameters)
         vals["rel_div"][idx], vals["death"][idx], vals["mitotic"][idx] = rd, de, mi
     return ResponseSurface(pc, drugs, tuple(axes), tuple(floors), vals["rel_div"], vals["death"], vals["mitotic"])
 
