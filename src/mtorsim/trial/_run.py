@@ -24,8 +24,8 @@ import pandas as pd
 
 from .._errors import InputError
 from .._io import write_frame_atomic, write_text_atomic
-from ..biology import get_drug
 from .._version import versions
+from ..biology import get_drug
 from ._patients import Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
 from ._surface import ResponseSurface, response_surface
