@@ -118,3 +118,18 @@ def calibrate_resistance(*, fractions=(0.001, 0.003, 0.005, 0.01, 0.03), patient
         rows.append({"resistant_fraction_median": f, "median_pfs_months": a["median_pfs_months"], "cbr": a["cbr"],
                      "orr": a["orr"], "loss": abs(math.log(a["median_pfs_months"] / 7.8))})
     return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+
+
+def calibrate_ki67(*, medians=(10.0, 11.0, 12.0, 13.0), patients: int | None = None, seed: int = 11,
+                   population=None) -> pd.DataFrame:
+    """Grid search of the median baseline Ki67 (%) on the letrozole-alone arm of the neoadjuvant trial
+    (A15: Ki67 response, ln %Ki67 < 1 at day 15, in 30 %); one row per grid point, best first."""
+    spec = load_spec("neoadjuvant-letrozole-everolimus")
+    n = patients or spec.patients // 2
+    ctrl = replace(spec, arms=spec.arms[1:], randomisation={spec.arms[1].name: 1}, patients=n)
+    rows = []
+    for m in medians:
+        pop = {**dict(population or {}), ("tumour", "ki67_baseline_median_pct"): m}
+        a = run_trial(ctrl, seed=seed, progress=False, population=pop).summary["arms"][spec.arms[1].name]
+        rows.append({"ki67_baseline_median_pct": m, "ki67_response": a["ki67_response"], "loss": abs(a["ki67_response"] - 0.30)})
+    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
