@@ -68,12 +68,7 @@ def write_problem(folder: Path, *, estimate=("k1", "k2"), sigma: float = 0.05, n
     for col, values in (extra_parameter_columns or {}).items():
         par[col] = values
     par.to_csv(folder / "parameters.tsv", sep="\t", index=False)
-    spec = {"format_version": 1, "parameter_file": "parameters.tsv",
-            "problems": [{"sbml_files": ["model.xml"], "condition_files": ["conditions.tsv"],
-                          "measurement_files": ["measurements.tsv"], "observable_files": ["observables.tsv"]}]}
-    path = folder / "problem.yaml"
-    path.write_text(yaml.safe_dump(spec, sort_keys=False))
-    return path
+    return _write_problem_yaml(folder)
 
 
 PREEQ_ANTIMONY = """
@@ -123,6 +118,11 @@ def write_preeq_problem(folder: Path) -> Path:
            ("u_stim", "log10", 2.0), ("offset", "lin", 0.1), ("sigma_total", "log10", 0.1)]
     pd.DataFrame([{"parameterId": p, "parameterScale": s, "lowerBound": 1e-3, "upperBound": 1e2, "nominalValue": v,
                    "estimate": 1} for p, s, v in par]).to_csv(folder / "parameters.tsv", sep="\t", index=False)
+    return _write_problem_yaml(folder)
+
+
+def _write_problem_yaml(folder):
+    """The PEtab v1 YAML naming the standard table files in ``folder``."""
     spec = {"format_version": 1, "parameter_file": "parameters.tsv",
             "problems": [{"sbml_files": ["model.xml"], "condition_files": ["conditions.tsv"],
                           "measurement_files": ["measurements.tsv"], "observable_files": ["observables.tsv"]}]}

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError, MtorsimError
+from .._io import write_text_atomic
 from .._version import versions
 from ..simulate._engine import parameter_set_id
 from ..simulate._sbml import IntegratorOptions, SteadyStateOptions
@@ -148,16 +149,11 @@ def _store_dirs(store: str | Path | Iterable[str | Path] | None) -> list[Path]:
     return dirs
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    from .._io import write_text_atomic
-    write_text_atomic(path, text)
-
-
 def save_parameter_set(ps: ParameterSet, store: str | Path | None = None) -> Path:
     """Write ``ps`` as ``<store>/<id>.json`` (default store: ``$MTORSIM_PARAMETER_SETS`` or
     ``~/.local/share/mtorsim/parameter_sets``) and return the path."""
     path = _store_dirs(store)[0] / f"{ps.id}.json"
-    _atomic_write(path, ps.to_json())
+    write_text_atomic(path, ps.to_json())
     return path
 
 
@@ -404,7 +400,7 @@ def calibrate(problem: str | Path | Any, *, starts: int = 100, seed: int = 0,
         if not resume and (out / "starts").is_dir():
             shutil.rmtree(out / "starts")
         out.mkdir(parents=True, exist_ok=True)
-        _atomic_write(meta_path, json.dumps({"problem": path or obj.source, "fingerprint": fp,
+        write_text_atomic(meta_path, json.dumps({"problem": path or obj.source, "fingerprint": fp,
                                              "versions": versions(), "gradient_method": obj.gradient_method},
                                             indent=1))
         if resume:
@@ -415,7 +411,7 @@ def calibrate(problem: str | Path | Any, *, starts: int = 100, seed: int = 0,
     def finish(rec: dict) -> None:
         records[rec["start"]] = rec
         if out is not None:
-            _atomic_write(_start_path(out, rec["start"]), json.dumps(rec, indent=1))
+            write_text_atomic(_start_path(out, rec["start"]), json.dumps(rec, indent=1))
 
     bar = _Progress(progress, total=settings.starts, done=len(done))
     t_start = time.perf_counter()
@@ -699,12 +695,12 @@ class CalibrationResult:
         if len(self.ok_starts):
             ps = self.parameter_set
             meta["parameter_set_id"] = ps.id
-            _atomic_write(folder / "parameter_sets" / f"{ps.id}.json", ps.to_json())
-            _atomic_write(folder / "best_parameters.tsv", self.best_parameters.to_csv(sep="\t", index=False))
-        _atomic_write(folder / "calibration_result.json", json.dumps(meta, indent=1))
-        _atomic_write(folder / "starts.tsv", self.starts.to_csv(sep="\t", index=False))
-        _atomic_write(folder / "parameters.tsv", self.parameters.to_csv(sep="\t", index=False))
-        _atomic_write(folder / "summary.tsv", self.summary.to_csv(sep="\t", index=False))
+            write_text_atomic(folder / "parameter_sets" / f"{ps.id}.json", ps.to_json())
+            write_text_atomic(folder / "best_parameters.tsv", self.best_parameters.to_csv(sep="\t", index=False))
+        write_text_atomic(folder / "calibration_result.json", json.dumps(meta, indent=1))
+        write_text_atomic(folder / "starts.tsv", self.starts.to_csv(sep="\t", index=False))
+        write_text_atomic(folder / "parameters.tsv", self.parameters.to_csv(sep="\t", index=False))
+        write_text_atomic(folder / "summary.tsv", self.summary.to_csv(sep="\t", index=False))
         return folder
 
     @classmethod

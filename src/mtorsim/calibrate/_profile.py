@@ -26,7 +26,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._fit import CalibrationResult, CalibrationSettings, _atomic_write, _make_objective
+from .._io import write_text_atomic
+from ._fit import CalibrationResult, CalibrationSettings, _make_objective
 from ._objective import Objective, to_linear
 
 __all__ = ["ProfileResult", "profile"]
@@ -68,9 +69,9 @@ class ProfileResult:
     def save(self, folder: str | Path) -> Path:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
-        _atomic_write(folder / "profiles.tsv", self.profiles.to_csv(sep="\t", index=False))
-        _atomic_write(folder / "verdicts.tsv", self.verdicts.to_csv(sep="\t", index=False))
-        _atomic_write(folder / "profile.json", json.dumps({"threshold": self.threshold, "problem": self.problem,
+        write_text_atomic(folder / "profiles.tsv", self.profiles.to_csv(sep="\t", index=False))
+        write_text_atomic(folder / "verdicts.tsv", self.verdicts.to_csv(sep="\t", index=False))
+        write_text_atomic(folder / "profile.json", json.dumps({"threshold": self.threshold, "problem": self.problem,
                                                            "best_fval": self.best_fval}, indent=1))
         return folder
 

@@ -255,7 +255,7 @@ class Ensemble:
     def save(self, folder: str | Path) -> Path:
         """Write ``ensemble.json`` (id, problem, settings, seeds, start points, versions) and
         ``samples.tsv`` into ``folder``; :meth:`load` reads them back."""
-        from ._fit import _atomic_write
+        from .._io import write_text_atomic
 
         folder = Path(folder)
         meta = {"id": self.id, "problem": self.problem, "settings": asdict(self.settings),
@@ -263,9 +263,9 @@ class Ensemble:
                 "starts": self.starts.tolist(), "ids": self.ids, "scales": self.scales, "units": self.units,
                 "wall_time_s": self.wall_time_s, "versions": self.versions, "created": self.created,
                 "sampler": HAARIO, "initial_covariance": self.initial_covariance}
-        _atomic_write(folder / "ensemble.json", json.dumps(meta, indent=1))
-        _atomic_write(folder / "samples.tsv", self.samples.to_csv(sep="\t", index=False, float_format="%.17g"))
-        _atomic_write(folder / "diagnostics.tsv", self.diagnostics.to_csv(sep="\t", index=False))
+        write_text_atomic(folder / "ensemble.json", json.dumps(meta, indent=1))
+        write_text_atomic(folder / "samples.tsv", self.samples.to_csv(sep="\t", index=False, float_format="%.17g"))
+        write_text_atomic(folder / "diagnostics.tsv", self.diagnostics.to_csv(sep="\t", index=False))
         return folder
 
     @classmethod

@@ -107,13 +107,11 @@ def export_antimony(path: Path = typer.Argument(..., help="Output Antimony file 
 
     Example: mtorsim export-antimony mtorsim.ant
     """
-    from .._io import atomic_path
+    from .._io import write_text_atomic
     from ..model import build_network, to_antimony
 
     def go():
-        tmp = atomic_path(path)
-        tmp.write_text(to_antimony(build_network()))
-        tmp.replace(path)
+        write_text_atomic(path, to_antimony(build_network()))
         if not quiet:
             console.print(f"wrote {path}")
     run_guarded(go)
@@ -224,7 +222,7 @@ def citation_cmd(
     Example: mtorsim citation --cell MCF7 --drug everolimus=10nM --kind combo --format json
     """
     from .._errors import InputError
-    from .._io import atomic_path
+    from .._io import write_text_atomic
     from ..evidence._citation import FORMATS, citation, format_citation
 
     def go():
@@ -233,9 +231,7 @@ def citation_cmd(
         table = citation(cell, drug, kind=kind, run=run, store=store)
         text = format_citation(table, fmt)
         if out is not None:
-            tmp = atomic_path(out)
-            tmp.write_text(text)
-            tmp.replace(out)
+            write_text_atomic(out, text)
             if not quiet:
                 console.print(f"wrote {out}")
         elif not quiet:

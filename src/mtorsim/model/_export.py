@@ -123,10 +123,8 @@ def write_sbml(net: Network, path: str | Path) -> SBMLCheck:
     check = check_sbml(sbml)
     if not check.ok:
         raise ExportError("the exported SBML fails libsbml's checks:\n" + "\n".join(check.errors))
-    path = Path(path)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(sbml)
-    tmp.replace(path)
+    from .._io import write_text_atomic
+    write_text_atomic(path, sbml)
     return check
 
 

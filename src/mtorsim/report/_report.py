@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from .._io import atomic_path
+from .._io import write_text_atomic
 from .._version import versions
 from ._html import escape, figure_html, page, table_html
 
@@ -286,9 +286,19 @@ def _network(spec: ReportSpec, data: dict) -> str:
             "node's observable.</p>" + "".join(out))
 
 
+def _bolero2(spec: ReportSpec, data: dict):
+    """The report's virtual BOLERO-2, run once and shared by the scorecard and the trial section."""
+    if "bolero2" not in data:
+        from ..trial import run_trial
+        data["bolero2"] = run_trial("bolero2", seed=spec.seed, patients=180 if spec.quick else None, progress=False)
+    return data["bolero2"]
+
+
 def _scorecard(spec: ReportSpec, data: dict) -> str:
     from ..evidence._scorecard import scorecard
-    card = scorecard(quick=spec.quick)
+    # the scorecard's trials run at seed 0 and full size: the report's BOLERO-2 is that run when seed 0 and not quick
+    reuse = {"bolero2": _bolero2(spec, data)} if not spec.quick and spec.seed == 0 else None
+    card = scorecard(quick=spec.quick, trial_results=reuse)
     data["scorecard"] = card
     n, m = int(card.agree.sum()), len(card)
     scope = ("the core-model mechanism checks and Nelander 2008 (quick mode: the virtual screens are left out; "
@@ -301,10 +311,9 @@ def _scorecard(spec: ReportSpec, data: dict) -> str:
 
 
 def _trial(spec: ReportSpec, data: dict) -> str:
-    from ..trial import compare, run_trial
+    from ..trial import compare
     plt = _plt()
-    n = 180 if spec.quick else None
-    res = run_trial("bolero2", seed=spec.seed, patients=n, progress=False)
+    res = _bolero2(spec, data)
     data["trial_summary"] = res.summary
     fig, ax = plt.subplots(figsize=(8, 5))
     res.plot_km(ax=ax)
@@ -349,16 +358,6 @@ def _provenance(spec: ReportSpec, meta: dict) -> str:
 
 STEPS = (("timecourses", _timecourses), ("endocrine", _endocrine), ("dose-response", _dose_response),
          ("synergy", _synergy), ("network", _network), ("scorecard", _scorecard), ("trial", _trial))
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = atomic_path(path)
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def build_report(out: str | Path = "report", *, quick: bool = False, seed: int = 0, store=None, record: bool = True,
@@ -418,9 +417,9 @@ def build_report(out: str | Path = "report", *, quick: bool = False, seed: int =
                       f"{'quick' if spec.quick else 'full'} mode · scorecard {meta['scorecard']['agree']}/"
                       f"{meta['scorecard']['total']} agree</p>")
             html_path, json_path = out / "report.html", out / "report.json"
-            _write_text(html_path, page("mtorsim report: PI3K/Akt/mTOR inhibitors in breast cancer lines", sections, header))
+            write_text_atomic(html_path, page("mtorsim report: PI3K/Akt/mTOR inhibitors in breast cancer lines", sections, header))
             meta["files"] = {"html": html_path.name, "json": json_path.name}
-            _write_text(json_path, json.dumps(meta, indent=2, default=str) + "\n")
+            write_text_atomic(json_path, json.dumps(meta, indent=2, default=str) + "\n")
             bar.advance(task)
         if handle is not None:
             handle.save_table("scorecard", card.astype({"agree": bool}))

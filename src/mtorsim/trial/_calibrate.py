@@ -36,37 +36,41 @@ from ._spec import load_spec
 TARGETS = {"median_pfs_months": 3.2, "cbr": 0.222, "orr": 0.021}
 
 
+def _arm_grid(trial: str, arm: int, points: list[dict], loss, *, patients: int, seed: int, population) -> pd.DataFrame:
+    """Run one arm of a built-in trial at each grid point (population overrides ``{(section, key): value}``)
+    and score it: one row per point (the varied parameters, the arm's median PFS, ORR, CBR, Ki67 response,
+    ``loss(arm summary)``), best first."""
+    spec = load_spec(trial)
+    name = spec.arms[arm].name
+    one = replace(spec, arms=(spec.arms[arm],), randomisation={name: 1}, patients=patients)
+    rows = []
+    for point in points:
+        a = run_trial(one, seed=seed, progress=False, population={**dict(population or {}), **point}).summary["arms"][name]
+        row = {key: v for (_, key), v in point.items()}
+        row.update({m: a[m] for m in ("median_pfs_months", "orr", "cbr", "ki67_response") if m in a})
+        row["loss"] = loss(a)
+        rows.append(row)
+    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+
+
 def calibrate_growth(*, cell_loss=(0.2, 0.25, 0.3), doubling_days=(45.0, 55.0, 65.0), patients: int = 400,
                      seed: int = 11, population=None) -> pd.DataFrame:
     """Grid search on the BOLERO-2 control arm; returns one row per grid point with the loss
     ``(ln(median/3.2)/0.1)² + ((CBR − 0.222)/0.05)² + ((ORR − 0.021)/0.02)²``, best first."""
-    spec = load_spec("bolero2")
-    ctrl = replace(spec, arms=spec.arms[1:], randomisation={spec.arms[1].name: 1}, patients=patients)
-    rows = []
-    for phi, td in itertools.product(cell_loss, doubling_days):
-        pop = {**dict(population or {}), ("tumour", "cell_loss_factor"): phi, ("tumour", "doubling_time_median_d"): td}
-        r = run_trial(ctrl, seed=seed, progress=False, population=pop)
-        a = r.summary["arms"][spec.arms[1].name]
-        loss = (math.log(a["median_pfs_months"] / TARGETS["median_pfs_months"]) / 0.1) ** 2 + \
+    def loss(a):
+        return (math.log(a["median_pfs_months"] / TARGETS["median_pfs_months"]) / 0.1) ** 2 + \
             ((a["cbr"] - TARGETS["cbr"]) / 0.05) ** 2 + ((a["orr"] - TARGETS["orr"]) / 0.02) ** 2
-        rows.append({"cell_loss_factor": phi, "doubling_time_median_d": td, "median_pfs_months": a["median_pfs_months"],
-                     "cbr": a["cbr"], "orr": a["orr"], "loss": loss})
-    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+    points = [{("tumour", "cell_loss_factor"): phi, ("tumour", "doubling_time_median_d"): td}
+              for phi, td in itertools.product(cell_loss, doubling_days)]
+    return _arm_grid("bolero2", 1, points, loss, patients=patients, seed=seed, population=population)
 
 
 def calibrate_primary(*, cell_loss=(0.8, 0.82, 0.84, 0.86, 0.88), patients: int = 300, seed: int = 11,
                       population=None) -> pd.DataFrame:
     """Grid search of the primary tumours' cell-loss factor on the letrozole arm of the neoadjuvant
     trial (A14: 59.1 % clinical response at 4 months); one row per grid point, best first."""
-    spec = load_spec("neoadjuvant-letrozole-everolimus")
-    ctrl = replace(spec, arms=spec.arms[1:], randomisation={spec.arms[1].name: 1}, patients=patients)
-    rows = []
-    for phi in cell_loss:
-        pop = {**dict(population or {}), ("primary_tumour", "cell_loss_factor"): phi}
-        r = run_trial(ctrl, seed=seed, progress=False, population=pop)
-        orr = r.summary["arms"][spec.arms[1].name]["orr"]
-        rows.append({"cell_loss_factor": phi, "orr": orr, "loss": abs(orr - 0.591)})
-    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+    return _arm_grid("neoadjuvant-letrozole-everolimus", 1, [{("primary_tumour", "cell_loss_factor"): phi} for phi in cell_loss],
+                     lambda a: abs(a["orr"] - 0.591), patients=patients, seed=seed, population=population)
 
 
 #: NEWEST (Kuter et al. 2012 Breast Cancer Res Treat 133:237, abstract): Ki67 labelling index change from
@@ -109,27 +113,16 @@ def calibrate_resistance(*, fractions=(0.001, 0.003, 0.005, 0.01, 0.03), patient
                          population=None) -> pd.DataFrame:
     """Grid search of the median pre-existing resistant fraction on the everolimus + exemestane arm of
     BOLERO-2 (median PFS 7.8 months, A03); one row per grid point, best first."""
-    spec = load_spec("bolero2")
-    trt = replace(spec, arms=spec.arms[:1], randomisation={spec.arms[0].name: 1}, patients=patients)
-    rows = []
-    for f in fractions:
-        pop = {**dict(population or {}), ("tumour", "resistant_fraction_median"): f}
-        a = run_trial(trt, seed=seed, progress=False, population=pop).summary["arms"][spec.arms[0].name]
-        rows.append({"resistant_fraction_median": f, "median_pfs_months": a["median_pfs_months"], "cbr": a["cbr"],
-                     "orr": a["orr"], "loss": abs(math.log(a["median_pfs_months"] / 7.8))})
-    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+    return _arm_grid("bolero2", 0, [{("tumour", "resistant_fraction_median"): f} for f in fractions],
+                     lambda a: abs(math.log(a["median_pfs_months"] / 7.8)), patients=patients, seed=seed,
+                     population=population)
 
 
 def calibrate_ki67(*, medians=(10.0, 11.0, 12.0, 13.0), patients: int | None = None, seed: int = 11,
                    population=None) -> pd.DataFrame:
     """Grid search of the median baseline Ki67 (%) on the letrozole-alone arm of the neoadjuvant trial
     (A15: Ki67 response, ln %Ki67 < 1 at day 15, in 30 %); one row per grid point, best first."""
-    spec = load_spec("neoadjuvant-letrozole-everolimus")
-    n = patients or spec.patients // 2
-    ctrl = replace(spec, arms=spec.arms[1:], randomisation={spec.arms[1].name: 1}, patients=n)
-    rows = []
-    for m in medians:
-        pop = {**dict(population or {}), ("tumour", "ki67_baseline_median_pct"): m}
-        a = run_trial(ctrl, seed=seed, progress=False, population=pop).summary["arms"][spec.arms[1].name]
-        rows.append({"ki67_baseline_median_pct": m, "ki67_response": a["ki67_response"], "loss": abs(a["ki67_response"] - 0.30)})
-    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
+    trial = "neoadjuvant-letrozole-everolimus"
+    return _arm_grid(trial, 1, [{("tumour", "ki67_baseline_median_pct"): m} for m in medians],
+                     lambda a: abs(a["ki67_response"] - 0.30), patients=patients or load_spec(trial).patients // 2,
+                     seed=seed, population=population)

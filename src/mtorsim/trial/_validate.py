@@ -58,13 +58,22 @@ def compare(result) -> pd.DataFrame:
     return df
 
 
-def validate_trials(names=None, *, seed: int = 0, patients: int | None = None, progress: bool = False) -> pd.DataFrame:
-    """Run the built-in trials (or ``names``) and compare with their published numbers."""
+def validate_trials(names=None, *, seed: int = 0, patients: int | None = None, progress: bool = False,
+                    results=None) -> pd.DataFrame:
+    """Run the built-in trials (or ``names``) and compare with their published numbers.
+
+    ``results``: trials already run ({name: TrialResult}, e.g. by the report), used instead of running them
+    again when they were run with this ``seed``, size and spec and without overrides."""
     frames = []
     for name in names or builtin_trials():
         spec = load_spec(name)
         if not spec.published:
             continue
-        res = run_trial(spec, seed=seed, patients=patients, progress=progress)
+        n = patients or spec.patients
+        res = (results or {}).get(name)
+        run = res.summary["run"] if res is not None else {}
+        if res is None or res.seed != seed or run["patients"] != n or res.spec.sha256 != spec.with_patients(n).sha256 \
+                or run.get("population_overrides") or run.get("network_parameters"):
+            res = run_trial(spec, seed=seed, patients=patients, progress=progress)
         frames.append(compare(res))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
