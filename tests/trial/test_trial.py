@@ -267,3 +267,69 @@ def test_validate_reuses_a_matching_run_and_reruns_a_different_one(monkeypatch):
     assert calls == [] and reused.equals(_validate.compare(done))
     _validate.validate_trials(["tamrad"], seed=1, results={"tamrad": done})
     assert len(calls) == 1 and calls[0]["seed"] == 1
+
+
+OS_SPEC = GOOD.replace("follow_up: {months: 6}", "follow_up: {months: 6, os_months: 30, accrual_months: 6}\nendpoints: [pfs, orr, os]")
+
+
+def test_overall_survival_follows_progression_and_is_censored_at_the_os_cut():
+    """OS = progression day + the patient's post-progression survival, censored at the OS data cut minus
+    the patient's entry day; the PFS columns are those of the same patients."""
+    from mtorsim.trial._patients import DAYS_PER_MONTH, sample_patients
+    spec = parse_spec(OS_SPEC, "mini_os.yaml")
+    r = run_trial(spec, seed=3, progress=False)
+    o = r.outcomes.merge(r.patients, on=["patient", "arm"])
+    pats = {p.id: p for p in sample_patients(spec, 3)}
+    for _, row in o.iterrows():
+        p = pats[row.patient]
+        cut = (30 * DAYS_PER_MONTH - p.entry_day) / DAYS_PER_MONTH
+        assert 0 <= p.entry_day <= 6 * DAYS_PER_MONTH
+        assert row.os_months <= cut + 1e-9
+        if row.died:
+            assert row.progressed_by_os_cut
+            # death after progression, exactly the post-progression survival later
+            if row.progressed:
+                assert row.os_months == pytest.approx(row.pfs_months + p.post_progression_d / DAYS_PER_MONTH)
+        else:
+            assert row.os_months == pytest.approx(cut)
+    assert o.died.any() and (~o.died).any()
+    s = r.summary
+    assert {"median_os_months", "deaths"} <= set(s["arms"]["A"])
+    assert "os" in s["comparisons"]["A vs B"]
+
+
+def test_os_spec_errors_and_trials_without_os_are_unchanged():
+    with pytest.raises(SpecError, match="follow_up.accrual_months"):
+        parse_spec(OS_SPEC.replace("accrual_months: 6", "accrual_months: 40"), "x.yaml")
+    plain = run_trial(parse_spec(GOOD, "mini.yaml"), seed=3, progress=False)
+    assert "os_months" not in plain.outcomes
+    with pytest.raises(Exception, match="endpoint"):
+        plain.plot_km(endpoint="os")
+
+
+def test_bolero2_overall_survival_gain_follows_its_pfs_gain():
+    """Piccart et al. 2014 (BOLERO-2 final OS): 31.0 vs 26.6 months, HR 0.89 (0.73-1.10). With survival after
+    progression the same in both arms, the OS hazard ratio must be below 1 but much weaker than the PFS one."""
+    r = run_trial("bolero2", seed=1, patients=300, progress=False)
+    c = r.summary["comparisons"]["everolimus+exemestane vs exemestane"]
+    assert c["hazard_ratio"] < c["os"]["hazard_ratio"] < 1.05
+    a = r.summary["arms"]
+    assert a["everolimus+exemestane"]["median_os_months"] > a["exemestane"]["median_os_months"]
+
+
+def test_reading_error_can_call_a_stable_tumour_progressive_or_responding():
+    flat = np.full(100, 50.0)
+    assert recist(flat, np.array([42]), math.inf, reading=np.array([1.0, 1.25]))["pd_day"] == 42.0
+    assert recist(flat, np.array([42]), math.inf, reading=np.array([1.0, 0.65]))["best_response"] == "PR"
+    assert math.isnan(recist(flat, np.array([42]), math.inf, reading=np.array([1.0, 1.1]))["pd_day"])
+    with pytest.raises(ValueError, match="reading"):
+        recist(flat, np.array([42, 84]), math.inf, reading=np.array([1.0, 1.0]))
+
+
+def test_reading_error_matches_its_source():
+    """Yoon et al. 2016 Eur J Cancer 53:5-15 (meta-analysis): 95 % limits of agreement of the relative
+    difference of summed lesions between observers -19.2 % to +19.5 %. Two independent readings with log-SD
+    sigma differ by 1.96 * sigma * sqrt(2) at the limits."""
+    from mtorsim.trial._patients import value
+    sigma = value("tumour", "reading_error_log_sd")
+    assert 1.96 * sigma * math.sqrt(2) == pytest.approx(0.1935, rel=0.05)

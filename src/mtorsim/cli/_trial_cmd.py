@@ -24,7 +24,7 @@ def register(app: typer.Typer) -> None:
     def trial_run(spec: str = typer.Argument(..., help="A built-in trial (mtorsim trial list) or a trial YAML file."),
                   seed: int = seed_option(0),
                   out: Optional[Path] = typer.Option(None, "--out", help="Folder: summary.json, patients.csv/.parquet, "
-                                                     "adverse_events.parquet, km.png, checkpoints (resumable)."),
+                                                     "adverse_events.parquet, km.png (km_os.png with the os endpoint), checkpoints (resumable)."),
                   patients: Optional[int] = typer.Option(None, "--patients", help="Override the number of patients."),
                   workers: int = typer.Option(1, "--workers", help="Run chunks of patients on a Dask LocalCluster of this size."),
                   scheduler: Optional[str] = typer.Option(None, "--scheduler", help="A Dask scheduler address (tcp://host:port)."),
@@ -43,15 +43,20 @@ def register(app: typer.Typer) -> None:
             for arm, a in res.summary["arms"].items():
                 rows.append({"arm": arm, "n": a["n"], "median_PFS_months": a.get("median_pfs_months"),
                              "95%_CI": "{:.1f}-{:.1f}".format(*a["median_pfs_95ci"]) if a.get("median_pfs_95ci") else "",
-                             "ORR": a.get("orr"), "CBR": a.get("cbr")})
+                             "ORR": a.get("orr"), "CBR": a.get("cbr"),
+                             **({"median_OS_months": a["median_os_months"], "deaths": a["deaths"]} if "median_os_months" in a else {})})
             emit_table(pd.DataFrame(rows), fmt, title=f"{res.spec.title} (seed {seed})", quiet=quiet)
             if not quiet and fmt == "table":
                 from rich.console import Console
                 for name, c in res.summary["comparisons"].items():
                     Console().print(f"{name}: PFS HR {c['hazard_ratio']:.2f} (95% CI {c['hr_95ci'][0]:.2f}-{c['hr_95ci'][1]:.2f}), "
                                     f"log-rank p = {c['logrank_p']:.2g}")
+                    if "os" in c:
+                        o = c["os"]
+                        Console().print(f"{name}: OS HR {o['hazard_ratio']:.2f} (95% CI {o['hr_95ci'][0]:.2f}-{o['hr_95ci'][1]:.2f}), "
+                                        f"log-rank p = {o['logrank_p']:.2g}")
                 if out is not None:
-                    Console().print(f"wrote {out}/summary.json, patients.csv, km.png")
+                    Console().print(f"wrote {out}/summary.json, patients.csv, km.png" + (", km_os.png" if "os_months" in res.outcomes else ""))
         run_guarded(go)
 
     @trial_app.command("list")

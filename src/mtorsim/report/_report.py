@@ -318,6 +318,11 @@ def _trial(spec: ReportSpec, data: dict) -> str:
     fig, ax = plt.subplots(figsize=(8, 5))
     res.plot_km(ax=ax)
     fig.tight_layout()
+    fig_os = None
+    if "os_months" in res.outcomes:
+        fig_os, ax_os = plt.subplots(figsize=(8, 5))
+        res.plot_km(ax=ax_os, endpoint="os")
+        fig_os.tight_layout()
     comp = compare(res)
     data["trial_comparison"] = comp
     c = next(iter(res.summary["comparisons"].values()))
@@ -325,6 +330,7 @@ def _trial(spec: ReportSpec, data: dict) -> str:
     for arm, a in res.summary["arms"].items():
         rows.append({"arm": arm, "patients": a["n"], "median PFS (months)": a["median_pfs_months"],
                      "95% CI": "{:.1f}-{:.1f}".format(*a["median_pfs_95ci"]), "ORR": a["orr"], "CBR": a["cbr"],
+                     **({"median OS (months)": a["median_os_months"]} if "median_os_months" in a else {}),
                      "stomatitis any / grade 3-4": "{any_grade:.0%} / {grade_3_4:.0%}".format(**a["adverse_events"]["stomatitis"])
                      if "stomatitis" in a.get("adverse_events", {}) else "-"})
     size = f"{res.summary['run']['patients']} patients" + (" (quick mode; the trial enrolled 724)" if spec.quick else "")
@@ -337,6 +343,10 @@ def _trial(spec: ReportSpec, data: dict) -> str:
             f"PFS hazard ratio <b>{c['hazard_ratio']:.2f}</b> (95% CI {c['hr_95ci'][0]:.2f}-{c['hr_95ci'][1]:.2f}; "
             "published 0.45, 0.38-0.54, evidence A03).</p>"
             + figure_html(fig, "Kaplan-Meier estimates of progression-free survival with the at-risk table (lifelines).")
+            + (figure_html(fig_os, "Overall survival (final-analysis data cut): death follows progression after a "
+                           "post-progression survival fitted to the control arm's OS and the same in both arms, so the "
+                           "everolimus arm's OS and the OS hazard ratio are predictions (published HR 0.89, 0.73-1.10).")
+               if fig_os is not None else "")
             + table_html(pd.DataFrame(rows))
             + "<p>Simulated vs published:</p>" + table_html(comp[["endpoint", "arm", "simulated", "published", "criterion", "agree"]],
                                                              row_class="agree"))

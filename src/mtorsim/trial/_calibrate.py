@@ -17,6 +17,11 @@
   Breast Cancer Res Treat 133:237: −78.8 % vs −47.4 %) with Ki67 read as proportional to the division
   rate (:func:`fulvestrant_ki67_week4`): one factor for two doses, so the dose-response is a check.
 
+* the median survival after progression (``survival``), fitted to the overall survival of the BOLERO-2
+  exemestane arm (median 26.6 months at the final analysis; Piccart et al. 2014 Ann Oncol 25:2357)
+  (:func:`calibrate_survival`), the same law applying in every arm: the everolimus arm's OS and the OS
+  hazard ratio are predictions.
+
 Everything else in the trial layer is mechanistic or assumed: BOLERO-2 is therefore a calibration trial
 (its hazard ratio follows from two fitted arms), and TAMRAD, CONFIRM, the neoadjuvant combination arm and
 the monotherapy trials are predictions.
@@ -47,7 +52,7 @@ def _arm_grid(trial: str, arm: int, points: list[dict], loss, *, patients: int, 
     for point in points:
         a = run_trial(one, seed=seed, progress=False, population={**dict(population or {}), **point}).summary["arms"][name]
         row = {key: v for (_, key), v in point.items()}
-        row.update({m: a[m] for m in ("median_pfs_months", "orr", "cbr", "ki67_response") if m in a})
+        row.update({m: a[m] for m in ("median_pfs_months", "orr", "cbr", "ki67_response", "median_os_months", "deaths") if m in a})
         row["loss"] = loss(a)
         rows.append(row)
     return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
@@ -126,3 +131,12 @@ def calibrate_ki67(*, medians=(10.0, 11.0, 12.0, 13.0), patients: int | None = N
     return _arm_grid(trial, 1, [{("tumour", "ki67_baseline_median_pct"): m} for m in medians],
                      lambda a: abs(a["ki67_response"] - 0.30), patients=patients or load_spec(trial).patients // 2,
                      seed=seed, population=population)
+
+
+def calibrate_survival(*, medians=(21.0, 22.0, 23.0, 24.0), patients: int = 1000, seed: int = 11,
+                       population=None) -> pd.DataFrame:
+    """Grid search of the median post-progression survival (months) on the exemestane arm of BOLERO-2
+    (median OS 26.6 months, Piccart et al. 2014); one row per grid point, best first."""
+    return _arm_grid("bolero2", 1, [{("survival", "post_progression_median_months"): m} for m in medians],
+                     lambda a: abs(math.log(a["median_os_months"] / 26.6)), patients=patients, seed=seed,
+                     population=population)

@@ -19,6 +19,8 @@ import yaml
 
 from .._errors import InputError
 from ._spec import TrialSpec
+
+DAYS_PER_MONTH = 30.4375
 from ._surface import PatientClass
 
 
@@ -83,6 +85,8 @@ class Patient:
     sld0_mm: float
     pk_seed: int                  # child seed for PK individuals and toxicity
     dropout_day: float            # administrative/other censoring (days); inf if none within follow-up
+    entry_day: float = 0.0        # randomisation day after the first patient's (uniform over the accrual period)
+    post_progression_d: float = math.inf   # survival after progression (days; trials with the os endpoint)
 
 
 def patient_rngs(seed: int, n: int) -> list[np.random.Generator]:
@@ -132,7 +136,13 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     # rare in untreated tumours, so only AI-resistant ER+ patients carry them (drawn last, as above)
     esr1 = ai_res and bool(rng.random() < pop.value("frequencies", "ESR1_mutation_after_ai"))
     pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1)
-    return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop)
+    # overall survival (drawn last, only for trials with the os endpoint, so other trials' draws are unchanged)
+    entry, pps = 0.0, math.inf
+    if "os" in spec.endpoints:
+        entry = float(rng.uniform(0.0, spec.follow_up.get("accrual_months", 0.0) * DAYS_PER_MONTH))
+        pps = pop.value("survival", "post_progression_median_months") * DAYS_PER_MONTH * \
+            math.exp(pop.value("survival", "post_progression_log_sd") * float(rng.standard_normal()))
+    return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop, entry, pps)
 
 
 def sample_patients(spec: TrialSpec, seed: int, indices=None, pop: Population = Population()) -> list[Patient]:
@@ -150,4 +160,5 @@ def patients_table(patients: list[Patient]) -> pd.DataFrame:
                           "ER_positive": p.patient_class.er, "AI_resistant": p.patient_class.ai_resistant,
                           "ESR1_mutant": p.patient_class.esr1_mut,
                           "doubling_time_d": p.doubling_time_d, "cell_loss_factor": p.cell_loss_factor, "resistant_fraction": p.resistant_fraction,
-                          "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day} for p in patients])
+                          "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day, "entry_day": p.entry_day,
+                          "post_progression_d": p.post_progression_d} for p in patients])

@@ -26,12 +26,11 @@ from .._errors import InputError
 from .._io import write_frame_atomic, write_text_atomic
 from .._version import versions
 from ..biology import get_drug
-from ._patients import Patient, Population, patients_table, sample_patients
+from ._patients import DAYS_PER_MONTH, Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
 from ._surface import ResponseSurface, response_surface
 from ._tumour import first_new_lesion_day, grow, recist, sld
 
-DAYS_PER_MONTH = 30.4375
 PK_STEP_H = 3.0
 #: assessment visit window (days either side of the scheduled day); assumed: protocols allow about a week
 VISIT_WINDOW_D = 7.0
@@ -122,6 +121,42 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
     return out
 
 
+# ---- horizons and overall survival ----------------------------------------------------------------------
+def pfs_horizon_days(spec: TrialSpec) -> int:
+    """Days simulated for PFS, responses and adverse events: the PFS data cut (``follow_up.months``)."""
+    return int(math.ceil(spec.follow_up["months"] * DAYS_PER_MONTH)) + 1
+
+
+def horizon_days(spec: TrialSpec) -> int:
+    """Days each patient's tumour is simulated: the PFS data cut, or the OS data cut when later."""
+    n = pfs_horizon_days(spec)
+    if "os" in spec.endpoints:
+        n = max(n, int(math.ceil(spec.follow_up.get("os_months", spec.follow_up["months"]) * DAYS_PER_MONTH)) + 1)
+    return n
+
+
+def _overall_survival(p: Patient, spec: TrialSpec, lesions: np.ndarray, assess: np.ndarray, new_day: float, rc: dict,
+                      n_days: int, every: float, confirm: bool, rng: np.random.Generator, reading: np.ndarray) -> dict:
+    """OS of one patient: death ``post_progression_d`` after radiological progression (the same law in
+    every arm, population.yaml ``survival``); censored at the OS data cut, ``os_months`` after the first
+    randomisation minus the patient's entry day. Progression after the PFS data cut (or after the patient
+    left radiological follow-up, ``dropout_day``) is found on visits continued to the OS data cut (survival
+    follow-up outlasts both); the PFS visits are reused, so a progression seen for PFS is the same day here."""
+    os_cut = min(spec.follow_up.get("os_months", spec.follow_up["months"]) * DAYS_PER_MONTH - p.entry_day, n_days - 1)
+    pd_day = rc["pd_day"]
+    if math.isnan(pd_day):
+        last = float(assess[-1]) if len(assess) else 0.0
+        extra = np.arange(every * (len(assess) + 1), os_cut + 1e-9, every)
+        more = np.clip(np.round(extra + rng.uniform(-VISIT_WINDOW_D, VISIT_WINDOW_D, len(extra))), last + 1, os_cut)
+        if len(more):
+            visits = np.maximum.accumulate(np.concatenate([assess, more]))
+            pd_day = recist(lesions, visits, new_day, confirm=confirm, reading=reading)["pd_day"]
+    death = pd_day + p.post_progression_d if math.isfinite(pd_day) else math.inf
+    died = bool(death <= os_cut)
+    return {"os_months": (death if died else max(os_cut, 0.0)) / DAYS_PER_MONTH, "died": died,
+            "progressed_by_os_cut": bool(math.isfinite(pd_day) and pd_day <= os_cut)}
+
+
 # ---- one patient ------------------------------------------------------------------------------------
 def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int,
                      pop: Population = Population()) -> tuple[dict, pd.DataFrame]:
@@ -160,15 +195,23 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
     lesions = sld(burden, p.sld0_mm)
     new_day = first_new_lesion_day(burden, pop.value("tumour", "new_lesion_rate"), rng)
     every = spec.assessment["every_weeks"] * 7.0
-    horizon = min(n_days - 1, p.dropout_day)
+    pfs_days = pfs_horizon_days(spec)
+    horizon = min(pfs_days - 1, p.dropout_day)
     # scheduled visits with a +/- VISIT_WINDOW_D window (assumed; trials allow such windows), kept in order
     sched = np.arange(every, horizon + 1e-9, every)
     assess = np.clip(np.round(sched + rng.uniform(-VISIT_WINDOW_D, VISIT_WINDOW_D, len(sched))), 1, horizon)
     assess = np.maximum.accumulate(assess)
-    rc = recist(lesions, assess, new_day, confirm=bool(spec.assessment.get("confirm_response")))
+    # reading error of each scan (baseline first), drawn for every visit the longest follow-up can hold
+    n_reads = int((n_days - 1) // every) + 3
+    reading = np.exp(pop.value("tumour", "reading_error_log_sd") * rng.standard_normal(n_reads))
+    confirm = bool(spec.assessment.get("confirm_response"))
+    rc = recist(lesions, assess, new_day, confirm=confirm, reading=reading)
     progressed = not math.isnan(rc["pd_day"])
     pfs_day = rc["pd_day"] if progressed else rc["last_assessment_day"]
     on_treatment_until = pfs_day if progressed else horizon
+    os_rec = {}
+    if "os" in spec.endpoints:
+        os_rec = _overall_survival(p, spec, lesions, assess, new_day, rc, n_days, every, confirm, rng, reading)
     # Ki67 is read as proportional to the division rate (assumed): day-15 Ki67 = baseline x rel_div(day 15)
     ki67_0 = pop.value("tumour", "ki67_baseline_median_pct") * math.exp(pop.value("tumour", "ki67_baseline_log_sd") * rng.standard_normal())
     ki67_15 = ki67_0 * float(rel_div[min(14, n_days - 1)])
@@ -178,7 +221,8 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
            "clinical_benefit": rc["best_response"] in ("CR", "PR") or (rc["best_response"] == "SD" and pfs_day >= 24 * 7),
            "sld_nadir_change": float(np.min(lesions[: int(on_treatment_until) + 1]) / p.sld0_mm - 1.0),
            "new_lesion_day": new_day, "rel_div_day15": float(rel_div[min(14, n_days - 1)]),
-           "mean_dose_fraction": float(np.mean([f[: max(1, int(on_treatment_until))].mean() for f in dose_frac.values()])) if dose_frac else 1.0}
+           "mean_dose_fraction": float(np.mean([f[: max(1, int(on_treatment_until))].mean() for f in dose_frac.values()])) if dose_frac else 1.0,
+           **os_rec}
     ae = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "event", "grade", "onset_day", "action", "drug"])
     if len(ae):
         ae = ae[ae["onset_day"] <= on_treatment_until].copy()
@@ -221,7 +265,7 @@ def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
               pop: Population = Population(), parameters: tuple = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Patients ``indices``: (outcomes, patient characteristics, adverse events)."""
     plans = arm_plans(spec)
-    n_days = int(math.ceil(spec.follow_up["months"] * DAYS_PER_MONTH)) + 1
+    n_days = horizon_days(spec)
     pats = sample_patients(spec, seed, indices, pop)
     rows, aes = [], []
     for p in pats:
@@ -245,9 +289,12 @@ class TrialResult:
     adverse_events: pd.DataFrame
     summary: dict = field(default_factory=dict)
 
-    def plot_km(self, ax=None):
+    def plot_km(self, ax=None, endpoint: str = "pfs"):
+        """Kaplan–Meier plot of ``pfs`` or ``os`` (trials with the os endpoint) with the at-risk table."""
         from ._stats import plot_km
-        return plot_km(self.outcomes, ax=ax, title=self.spec.title)
+        if endpoint not in ("pfs", "os") or (endpoint == "os" and "os_months" not in self.outcomes):
+            raise InputError("endpoint", endpoint, "pfs" + (" or os" if "os_months" in self.outcomes else " (this trial has no os endpoint)"))
+        return plot_km(self.outcomes, ax=ax, title=self.spec.title, endpoint=endpoint)
 
 
 def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Path | None = None, chunk_size: int = 50,
@@ -377,3 +424,7 @@ def _write_outputs(res: TrialResult, out: Path) -> None:
     fig = res.plot_km().figure
     fig.savefig(out / "km.png", dpi=120, bbox_inches="tight")
     plt.close(fig)
+    if "os_months" in res.outcomes:
+        fig = res.plot_km(endpoint="os").figure
+        fig.savefig(out / "km_os.png", dpi=120, bbox_inches="tight")
+        plt.close(fig)

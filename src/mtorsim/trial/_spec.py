@@ -19,7 +19,9 @@ Schema (top level)::
           - {drug: everolimus, regimen: "10 mg daily"}
           - {drug: exemestane, regimen: "25 mg daily"}
     assessment: {every_weeks: 6, confirm_response: false}   # RECIST 1.1 schedule
-    follow_up: {months: 18, dropout_per_year: 0.05}
+    follow_up: {months: 18, dropout_per_year: 0.05}         # PFS data cut: months after randomisation
+    # with the os endpoint: os_months (OS data cut, months after the FIRST randomisation) and
+    # accrual_months (patients randomised uniformly over this period), e.g. {os_months: 50, accrual_months: 18}
     endpoints: [pfs, orr, cbr, adverse_events]              # also: ki67 (neoadjuvant), os
     neoadjuvant: {weeks: 16, ki67_day: 15}                  # optional: a neoadjuvant design
     published: {...}                   # optional: numbers to compare with (validate trials)
@@ -43,7 +45,7 @@ POPULATION_FIELDS = {"er", "her2", "prior_therapy", "ai_resistant_fraction"}
 ARM_FIELDS = {"name", "drugs"}
 DRUG_FIELDS = {"drug", "regimen"}
 ASSESSMENT_FIELDS = {"every_weeks", "confirm_response"}
-FOLLOW_UP_FIELDS = {"months", "dropout_per_year"}
+FOLLOW_UP_FIELDS = {"months", "dropout_per_year", "os_months", "accrual_months"}
 NEOADJUVANT_FIELDS = {"weeks", "ki67_day"}
 ENDPOINTS = {"pfs", "orr", "cbr", "adverse_events", "ki67", "os", "ttp"}
 
@@ -272,9 +274,16 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
             fu["months"] = ck.number(f["months"], "follow_up.months", 0.5, 120.0)
         if "dropout_per_year" in f:
             fu["dropout_per_year"] = ck.number(f["dropout_per_year"], "follow_up.dropout_per_year", 0.0, 5.0)
+        if "os_months" in f:
+            fu["os_months"] = ck.number(f["os_months"], "follow_up.os_months", 1.0, 240.0)
+        if "accrual_months" in f:
+            fu["accrual_months"] = ck.number(f["accrual_months"], "follow_up.accrual_months", 0.0, 120.0)
     if fu["months"] * 30.4375 < assess["every_weeks"] * 7:
         raise SpecError(path, top.get("follow_up", tree)[1], "follow_up.months", fu["months"],
                         f"at least one assessment interval ({assess['every_weeks']:g} weeks): an impossible schedule otherwise")
+    if fu.get("accrual_months", 0.0) >= fu.get("os_months", fu["months"]) and "accrual_months" in fu:
+        raise SpecError(path, top["follow_up"][1], "follow_up.accrual_months", fu["accrual_months"],
+                        f"shorter than the OS data cut (os_months = {fu.get('os_months', fu['months']):g}): every patient needs follow-up")
     endpoints = ("pfs", "orr", "cbr", "adverse_events")
     if "endpoints" in top:
         et = top["endpoints"]

@@ -64,6 +64,9 @@ def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame) -> dict:
                         "mean_dose_fraction": round(float(g.mean_dose_fraction.mean()), 4),
                         "ki67_day15_relative_median": round(float(g.rel_div_day15.median()), 4),
                         "ki67_response": round(float(g.ki67_response.mean()), 4)})
+            if "os_months" in g:
+                med, lo, hi = km_median(g.os_months.to_numpy(), g.died.to_numpy())
+                rec.update({"median_os_months": med, "median_os_95ci": [lo, hi], "deaths": int(g.died.sum())})
             rec["adverse_events"] = _rates(ae[ae.arm == a] if len(ae) else ae, n)
             if len(ae):
                 aa = ae[ae.arm == a]
@@ -80,15 +83,20 @@ def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame) -> dict:
             hr, lo, hi, p = cox_hr(both.pfs_months.to_numpy(), both.progressed.to_numpy(), (both.arm == a).to_numpy())
             comparisons[f"{a} vs {control}"] = {"endpoint": "PFS", "hazard_ratio": hr, "hr_95ci": [lo, hi], "cox_wald_p": p,
                                                 "logrank_p": logrank_p(g.pfs_months, g.progressed, c.pfs_months, c.progressed)}
+            if "os_months" in both:
+                hr, lo, hi, p = cox_hr(both.os_months.to_numpy(), both.died.to_numpy(), (both.arm == a).to_numpy())
+                comparisons[f"{a} vs {control}"]["os"] = {"endpoint": "OS", "hazard_ratio": hr, "hr_95ci": [lo, hi], "cox_wald_p": p,
+                                                          "logrank_p": logrank_p(g.os_months, g.died, c.os_months, c.died)}
     return {"trial": spec.name, "title": spec.title, "evidence": list(spec.evidence), "control_arm": control,
             "arms": per_arm, "comparisons": comparisons,
-            "units": {"median_pfs_months": "months (30.44 d)", "orr": "fraction", "cbr": "fraction (CR, PR or SD >= 24 weeks)",
+            "units": {"median_pfs_months": "months (30.44 d)", "median_os_months": "months (30.44 d)", "orr": "fraction", "cbr": "fraction (CR, PR or SD >= 24 weeks)",
                       "adverse_events": "fraction of patients (worst grade)",
                       "ki67_response": "fraction with ln(%Ki67) < 1 at day 15 (A15 definition)"}}
 
 
-def plot_km(outcomes: pd.DataFrame, ax=None, title: str = ""):
-    """Kaplan–Meier curves of PFS per arm with the at-risk table (lifelines ``add_at_risk_counts``)."""
+def plot_km(outcomes: pd.DataFrame, ax=None, title: str = "", endpoint: str = "pfs"):
+    """Kaplan–Meier curves of PFS (``endpoint="os"``: overall survival) per arm with the at-risk table
+    (lifelines ``add_at_risk_counts``)."""
     import matplotlib.pyplot as plt
     from lifelines import KaplanMeierFitter
     from lifelines.plotting import add_at_risk_counts
@@ -96,11 +104,12 @@ def plot_km(outcomes: pd.DataFrame, ax=None, title: str = ""):
         _, ax = plt.subplots(figsize=(7, 4.5))
     fitters = []
     for a, g in outcomes.groupby("arm", sort=False):
-        kmf = KaplanMeierFitter(label=str(a)).fit(g.pfs_months, g.progressed)
+        t, e = (g.os_months, g.died) if endpoint == "os" else (g.pfs_months, g.progressed)
+        kmf = KaplanMeierFitter(label=str(a)).fit(t, e)
         kmf.plot_survival_function(ax=ax, ci_show=True)
         fitters.append(kmf)
     ax.set_xlabel("months")
-    ax.set_ylabel("progression-free")
+    ax.set_ylabel("alive" if endpoint == "os" else "progression-free")
     ax.set_ylim(0, 1.02)
     ax.set_title(title)
     with warnings.catch_warnings():

@@ -60,23 +60,27 @@ def first_new_lesion_day(burden: np.ndarray, rate_per_day: float, rng: np.random
 
 
 def recist(sld_mm: np.ndarray, assess_days: np.ndarray, new_lesion_day: float, *, confirm: bool = False,
-           cr_mm: float = 5.0) -> dict:
+           cr_mm: float = 5.0, reading: np.ndarray | None = None) -> dict:
     """RECIST 1.1 on the daily SLD series at the assessment days.
 
     Progression (PD): SLD ≥ 1.2 × nadir and ≥ nadir + 5 mm (nadir including baseline), or a new lesion
     since the previous assessment. Responses (best overall response before PD): CR when the SLD falls
     below ``cr_mm`` (disappearance of the target lesions, as measurable here), PR at ≥ 30 % below
     baseline; with ``confirm`` a CR/PR counts only if the first assessment at least 4 weeks later still shows it.
+    ``reading``: multiplicative reading errors, one for the baseline scan then one per assessment (the SLD
+    a radiologist reports is the true SLD times its factor); none: exact readings.
     Returns pd_day (nan if none), best response (CR/PR/SD/PD/NE), per-assessment categories, and the
     day of the last assessment.
     """
-    base = float(sld_mm[0])
+    if reading is not None and len(reading) < len(assess_days) + 1:
+        raise ValueError(f"reading: {len(reading)} factors for a baseline and {len(assess_days)} assessments")
+    base = float(sld_mm[0]) * (float(reading[0]) if reading is not None else 1.0)
     nadir = base
     cats = []
     pd_day = math.nan
     prev = 0.0
-    for a in assess_days:
-        s = float(sld_mm[int(a)])
+    for k, a in enumerate(assess_days):
+        s = float(sld_mm[int(a)]) * (float(reading[k + 1]) if reading is not None else 1.0)
         if (s >= 1.2 * nadir and s - nadir >= 5.0) or (prev < new_lesion_day <= a):
             cats.append("PD")
             pd_day = float(a)

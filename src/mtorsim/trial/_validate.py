@@ -37,11 +37,30 @@ def compare(result) -> pd.DataFrame:
             rows.append({"endpoint": label, "arm": arm, "simulated": sim, "published": med,
                          "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
                          "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
+    for arm, med in (pub.get("median_os_months") or {}).items():
+        sim = s["arms"].get(arm, {}).get("median_os_months", math.nan)
+        rows.append({"endpoint": "median OS (months)", "arm": arm, "simulated": sim, "published": med,
+                     "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
+                     "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
+    if pub.get("deaths") is not None and all("deaths" in v for v in s["arms"].values()):
+        n = sum(v["n"] for v in s["arms"].values())
+        sim = sum(v["deaths"] for v in s["arms"].values()) / n
+        val = float(pub["deaths"]) / result.spec.patients
+        rows.append({"endpoint": "deaths by the OS data cut (fraction)", "arm": "all", "simulated": sim, "published": val,
+                     "criterion": f"within {RATE_TOLERANCE * 100:.0f} points", "agree": bool(abs(sim - val) <= RATE_TOLERANCE)})
     for key in [k for k in pub if k.startswith("hazard_ratio")]:
         hr = pub[key]
         if not (hr and s["comparisons"]):
             continue
         comp = next(iter(s["comparisons"].values()))
+        if key == "hazard_ratio_os":
+            if "os" not in comp:
+                continue
+            lo, hi = hr.get("ci", [math.nan, math.nan])
+            rows.append({"endpoint": "OS hazard ratio", "arm": next(iter(s["comparisons"])), "simulated": comp["os"]["hazard_ratio"],
+                         "published": hr["value"], "criterion": f"inside published 95% CI [{lo}, {hi}]",
+                         "agree": bool(lo <= comp["os"]["hazard_ratio"] <= hi)})
+            continue
         lo, hi = hr.get("ci", [math.nan, math.nan])
         rows.append({"endpoint": "PFS hazard ratio" + _reading(key, "hazard_ratio"), "arm": next(iter(s["comparisons"])),
                      "simulated": comp["hazard_ratio"], "published": hr["value"],
