@@ -17,11 +17,12 @@ import pandas as pd
 import pytest
 
 from mtorsim._errors import InputError, UnknownNameError
-from mtorsim.clinic import pk_population, simulate_toxicity, toxicity_drugs, toxicity_exposure, toxicity_table
+from mtorsim.clinic import dose_levels_mg, pk_population, simulate_toxicity, toxicity_drugs, toxicity_exposure, toxicity_table
 
 N = 300
 N_DAYS = 730
 DAYS = np.arange(N_DAYS, dtype=float)
+LEVELS = [10.0, 5.0, 2.5]  # everolimus label: each reduction ~50 % of the previous dose (Rugo 2014 Table 1 footnote a)
 
 
 def _extend(e: np.ndarray, period: int) -> np.ndarray:
@@ -48,7 +49,7 @@ def on_treatment():
 @pytest.fixture(scope="module")
 def bolero(exposures, on_treatment):
     return simulate_toxicity("everolimus", exposures[0] * on_treatment, days=DAYS, rng=np.random.default_rng(1),
-                             dose_levels_mg=[10, 5])
+                             dose_levels_mg=dose_levels_mg("everolimus", 10))
 
 
 def _share(ev: pd.DataFrame, mask) -> float:
@@ -61,8 +62,9 @@ def test_interface(bolero):
     assert set(ev.action) <= {"none", "interrupt", "reduce", "discontinue"} and ev.grade.between(1, 4).all()
     assert ev.patient.between(0, N - 1).all() and pd.api.types.is_integer_dtype(ev.patient)
     assert bolero.dose_fraction.shape == (N, N_DAYS) and bolero.discontinued_day.shape == (N,)
-    assert set(np.unique(bolero.dose_fraction)) <= {0.0, 0.5, 1.0}
-    assert set(ev.event) == {"stomatitis", "pneumonitis", "hyperglycaemia", "fatigue", "rash"}
+    assert set(np.unique(bolero.dose_fraction)) <= {0.0, 0.25, 0.5, 1.0}
+    assert set(ev.event) == {"stomatitis", "pneumonitis", "hyperglycaemia", "fatigue", "rash", "other_aes"}
+    assert bolero.dose_levels_mg == (10.0, 5.0, 2.5)
     for p in np.nonzero(np.isfinite(bolero.discontinued_day))[0]:  # nothing taken after discontinuation
         assert not bolero.dose_fraction[p, DAYS > bolero.discontinued_day[p]].any()
     assert {"everolimus", "temsirolimus", "alpelisib"} <= set(toxicity_drugs())
@@ -76,11 +78,11 @@ def test_interruptions_hold_until_recovery_and_reductions_halve_the_dose(bolero)
         later = (DAYS > r.onset_day) & (DAYS < r.resolution_day)
         assert (bolero.dose_fraction[r.patient, later] == 0).all()
     red = ev[ev.action == "reduce"]
-    assert len(red) > 10 and set(red.dose_after_mg) == {5.0}
+    assert len(red) > 10 and set(red.dose_after_mg) == {5.0, 2.5}
     for r in red.head(20).itertuples():
         after = DAYS >= np.ceil(r.resolution_day) + 1
         ok = bolero.dose_fraction[r.patient, after]
-        assert set(np.unique(ok)) <= {0.0, 0.5}  # never back to the full dose (no re-escalation)
+        assert ok.max() <= r.dose_after_mg / 10  # never back to a higher dose (no re-escalation)
 
 
 def test_bolero2_stomatitis_A09(bolero):
@@ -94,13 +96,18 @@ def test_bolero2_stomatitis_A09(bolero):
     assert abs(g2 - 0.461) <= 0.09  # DESIREE 10 mg arm: grade >= 2 within 12 weeks
 
 
+# (any grade, grade 3-4) targets of the joint fit (benchmarks/toxicity_calibration.py TARGETS): all ASSUMED (A08: the
+# BOLERO-2 per-arm rates are not verified); pneumonitis between A34 (BALLET 2-6 %) and A26 (16 %)
+ASSUMED_TARGETS = {"pneumonitis": (0.12, 0.03), "hyperglycaemia": (0.14, 0.045), "fatigue": (0.33, 0.04), "rash": (0.36, 0.01)}
+
+
 def test_bolero2_other_class_effects_are_mostly_low_grade_A08(bolero):
     r = bolero.rates(N)
-    # targets assumed (A08: per-arm rates not verified); pneumonitis between A34 (2-6 %) and A26 (16 %)
-    assert 0.05 <= r.loc["pneumonitis", "any_grade"] <= 0.2
-    assert 0.07 <= r.loc["hyperglycaemia", "any_grade"] <= 0.22
-    assert 0.22 <= r.loc["fatigue", "any_grade"] <= 0.45 and 0.25 <= r.loc["rash", "any_grade"] <= 0.48
-    assert (r["grade_3_4"] < 0.5 * r["any_grade"]).all()  # A08: mostly grade 1-2
+    for event, (any_grade, g34) in ASSUMED_TARGETS.items():  # N = 300: three binomial standard errors (+ 0.01)
+        assert abs(r.loc[event, "any_grade"] - any_grade) <= 3 * np.sqrt(any_grade * (1 - any_grade) / N), event
+        assert abs(r.loc[event, "grade_3_4"] - g34) <= 3 * np.sqrt(g34 * (1 - g34) / N) + 0.01, event
+    named = r.drop(index="other_aes")  # the lumped event simulates only dose-changing (grade >= 2) episodes
+    assert (named["grade_3_4"] < 0.5 * named["any_grade"]).all()  # A08: mostly grade 1-2
 
 
 def test_pneumonitis_is_late_and_stomatitis_early_A07(bolero):
@@ -109,21 +116,106 @@ def test_pneumonitis_is_late_and_stomatitis_early_A07(bolero):
     assert first["pneumonitis"] > 2 * first["stomatitis"]  # A07: class effects early, except pneumonitis
 
 
-def test_dose_modifications_A07(bolero, on_treatment):
+def test_dose_modifications_A07(bolero):
+    """A07 (BOLERO-2, Rugo 2014 Ann Oncol, PMC3969554): 360 dose reductions and 705 interruptions in the 482
+    everolimus patients, all adverse events = 0.75 and 1.46 per patient. The lumped ``other_aes`` event's scale
+    and grade 3-4 share were fitted to these two numbers jointly with the named events' scales and grade shares
+    (their incidence targets holding at the same time) in a 1000-patient population with another PK seed
+    (benchmarks/toxicity_calibration.py --fit 1000 2024); here 300 patients, a different exposure draw and
+    generator. Tolerance: about three standard errors of a per-patient mean at N = 300 (SD of the per-patient
+    counts 0.76 and 1.17 in the 1000-patient fitting population -> 0.13 and 0.20), widened to 0.15 and 0.25 for
+    the fit's own Monte Carlo error."""
+    ev = bolero.events
+    reductions = (ev.action == "reduce").sum() / N
+    interruptions = ev.action.isin(["interrupt", "reduce"]).sum() / N  # a reduction starts with a hold (trial summary)
+    assert abs(reductions - 360 / 482) <= 0.15
+    assert abs(interruptions - 705 / 482) <= 0.25
+
+
+def test_joint_fit_all_targets_hold_together(exposures, on_treatment):
+    """The joint fit (benchmarks/toxicity_calibration.py --fit 1000 2024): the five named events' scales and grade
+    3-4 shares, stomatitis's shape and other_aes's scale and grade 3-4 share were fitted TOGETHER, because each
+    event's holds, reductions and discontinuations lower the others' incidences. Every target at once, pooled over
+    four generator seeds on the test population (1200 patient draws): A09 stomatitis 67 % any grade, 9 % grade 3/4,
+    89 % of first episodes within 8 weeks; the assumed targets of the other named events; A07 0.75 reductions and
+    1.46 interruptions per patient. Tolerance three standard errors at n = 1200 (binomial; per-patient count SD
+    0.78 and 1.19 for A07), + 0.01 on the grade 3-4 rates. With the values before the joint fit (other_aes
+    fitted alone; START in the script) this fails: pneumonitis 0.074 here (stomatitis 0.632 and hyperglycaemia
+    0.113 just inside)."""
+    runs = [simulate_toxicity("everolimus", exposures[0] * on_treatment, days=DAYS, rng=np.random.default_rng(seed),
+                              dose_levels_mg=LEVELS) for seed in (1, 2, 3, 4)]
+    n = N * len(runs)
+    rates = sum(r.rates(N) for r in runs) / len(runs)
+    targets = {"stomatitis": (0.67, 0.09), **ASSUMED_TARGETS}
+    for event, (any_grade, g34) in targets.items():
+        assert abs(rates.loc[event, "any_grade"] - any_grade) <= 3 * np.sqrt(any_grade * (1 - any_grade) / n), event
+        assert abs(rates.loc[event, "grade_3_4"] - g34) <= 3 * np.sqrt(g34 * (1 - g34) / n) + 0.01, event
+    first = [r.events[r.events.event == "stomatitis"].groupby("patient").onset_day.min() for r in runs]
+    early = np.mean(np.concatenate([f.to_numpy() for f in first]) < 56)
+    assert abs(early - 0.89) <= 3 * np.sqrt(0.89 * 0.11 / (0.67 * n))  # A09
+    reductions = np.mean([(r.events.action == "reduce").sum() / N for r in runs])
+    interruptions = np.mean([r.events.action.isin(["interrupt", "reduce"]).sum() / N for r in runs])
+    assert abs(reductions - 360 / 482) <= 3 * 0.78 / np.sqrt(n)  # A07
+    assert abs(interruptions - 705 / 482) <= 3 * 1.19 / np.sqrt(n)  # A07
+
+
+def test_dose_modifications_held_out(bolero, on_treatment):
+    """Not fitted: checked against published numbers with wide ranges (what the model gives is in docs/toxicity.md)."""
     ev = bolero.events
     anymod = _share(ev, ev.action != "none")
-    assert 0.45 <= anymod <= 0.75  # 62 % needed an interruption and/or reduction (Afinitor HCP site, BOLERO-2)
+    assert 0.45 <= anymod <= 0.85  # 62 % needed an interruption and/or reduction (Afinitor HCP site, BOLERO-2)
     disc = np.mean(np.isfinite(bolero.discontinued_day))
-    assert 0.03 <= disc <= 0.27  # A34: 13-24 % discontinued for AEs; A26: 27 % (all causes); the model has 5 AEs
-    intensity = (bolero.dose_fraction * 10)[on_treatment].sum() / on_treatment.sum()
-    assert 7.0 <= intensity <= 9.5  # median dose intensity 8.6 mg/day (same site)
-    # A07: 360 reductions / 482 patients = 0.75 per patient over all AEs; the five modelled AEs give fewer
-    assert 0.1 <= (ev.action == "reduce").sum() / N <= 0.75
+    assert 0.06 <= disc <= 0.30  # A34 BALLET: 13.0 % (< 70 y) to 23.8 % (>= 70 y) discontinued for AEs
+    stop = np.where(np.isfinite(bolero.discontinued_day), bolero.discontinued_day, np.inf)
+    treated = on_treatment & (DAYS[None, :] < stop[:, None])  # first dose to progression or discontinuation
+    intensity = (bolero.dose_fraction * 10 * treated).sum(axis=1) / np.maximum(treated.sum(axis=1), 1)
+    assert 6.5 <= np.median(intensity) <= 9.5  # median dose intensity 8.6 mg/day (same site)
+
+
+def test_second_reduction_before_discontinuation(bolero, exposures, on_treatment):
+    """Label levels 10 -> 5 -> 2.5 mg (dose_levels_mg): a patient's first reduction goes to 5 mg, the second to
+    2.5 mg, and only a reduction below 2.5 mg discontinues; with levels [10, 5] the same population (same
+    generator) discontinues more often."""
+    ev = bolero.events
+    red = ev[ev.action == "reduce"]
+    n_red = red.groupby("patient").size()
+    assert (n_red == 2).sum() >= 5 and n_red.max() == 2  # second reductions happen; never a third
+    for _, rows in red.groupby("patient"):
+        # (two episodes can start on the same day; the table orders them by event name)
+        assert list(rows.sort_values(["onset_day", "dose_after_mg"], ascending=[True, False]).dose_after_mg) == [5.0, 2.5][: len(rows)]
+    at_lowest = [bool((bolero.dose_fraction[p] == 0.25).any()) for p in n_red[n_red == 2].index]
+    assert np.mean(at_lowest) >= 0.8  # they then take 2.5 mg (unless another event stops them during the hold)
+    short = simulate_toxicity("everolimus", exposures[0] * on_treatment, days=DAYS, rng=np.random.default_rng(1),
+                              dose_levels_mg=[10, 5])
+    assert np.isfinite(short.discontinued_day).sum() > np.isfinite(bolero.discontinued_day).sum()
+    assert (short.events.action == "reduce").sum() < len(red)
+
+
+def test_dose_levels_mg_label_levels():
+    assert dose_levels_mg("everolimus", 10) == [10.0, 5.0, 2.5]  # label: ~50 % lower each time (Rugo 2014 Table 1)
+    assert dose_levels_mg("everolimus", 70) == [70.0, 35.0, 17.5]  # other starting doses scale in proportion
+    assert dose_levels_mg("alpelisib", 300) == [300.0, 250.0, 200.0]  # Piqray label
+    assert dose_levels_mg("temsirolimus", 25) == [25.0, 20.0, 15.0]  # Torisel label: 5 mg/week steps, >= 15 mg
+    assert dose_levels_mg("everolimus", np.float64(7.5)) == [7.5, 3.75, 1.875]  # numpy scalars accepted
+    tab = toxicity_table()
+    assert set(tab[tab.parameter == "dose_levels"].drug) == set(toxicity_drugs())
+
+
+@pytest.mark.parametrize("dose", [0, -10, float("nan"), float("inf"), "10", None, True, [10]])
+def test_dose_levels_mg_rejects_bad_dose(dose):
+    with pytest.raises(InputError) as e:
+        dose_levels_mg("everolimus", dose)
+    assert e.value.field == "full_dose_mg"
+
+
+def test_dose_levels_mg_unknown_drug():
+    with pytest.raises(UnknownNameError):
+        dose_levels_mg("paclitaxel", 10)
 
 
 def test_higher_trough_more_toxicity_B08_B11(exposures, on_treatment, bolero):
     e = exposures[0] * on_treatment
-    double = simulate_toxicity("everolimus", 2 * e, days=DAYS, rng=np.random.default_rng(1), dose_levels_mg=[10, 5])
+    double = simulate_toxicity("everolimus", 2 * e, days=DAYS, rng=np.random.default_rng(1), dose_levels_mg=LEVELS)
     severe = ["stomatitis", "pneumonitis", "hyperglycaemia"]
     def n_g3(res):
         return res.events[(res.events.grade >= 3) & res.events.event.isin(severe)].groupby("event").patient.nunique().sum()
@@ -141,9 +233,9 @@ def test_weekly_dosing_less_pneumonitis_than_daily_A26(exposures, on_treatment):
     d, w = ({"pneu": 0, "mod": 0} for _ in range(2))
     for seed in (1, 2):
         rd = simulate_toxicity("everolimus", exposures[0] * on_treatment, days=DAYS, rng=np.random.default_rng(seed),
-                               dose_levels_mg=[10, 5])
+                               dose_levels_mg=LEVELS)
         rw = simulate_toxicity("everolimus", exposures[1] * on_treatment, days=DAYS, rng=np.random.default_rng(seed),
-                               dose_levels_mg=[70, 35])
+                               dose_levels_mg=dose_levels_mg("everolimus", 70))
         for acc, r in ((d, rd), (w, rw)):
             acc["pneu"] += r.events[r.events.event == "pneumonitis"].patient.nunique()
             acc["mod"] += (r.events.action != "none").sum()
@@ -155,7 +247,7 @@ def test_alpelisib_hyperglycaemia_SOLAR1():
     e, _ = toxicity_exposure(pk_population("alpelisib", "300 mg daily", N, seed=5, days=4, step_h=2.0))  # steady by day 3 (label)
     stop = np.random.default_rng(9).exponential(11.0 * 30.44 / np.log(2), size=N)
     e = _extend(e, 1) * (DAYS[None, :] < stop[:, None])
-    res = simulate_toxicity("alpelisib", e, days=DAYS, rng=np.random.default_rng(0), dose_levels_mg=[300, 250, 200])
+    res = simulate_toxicity("alpelisib", e, days=DAYS, rng=np.random.default_rng(0), dose_levels_mg=dose_levels_mg("alpelisib", 300))
     worst = res.events.groupby("patient").grade.max()
     assert abs(len(worst) / N - 0.66) <= 0.09  # 187/284 with hyperglycaemia (PS1035)
     assert abs((worst == 3).sum() / N - 0.327) <= 0.09 and (worst == 4).sum() / N <= 0.09  # grade 3 32.7 %, 4 3.9 %
@@ -172,7 +264,8 @@ def test_temsirolimus_mucositis_and_rash_A27():
         parts.append(_extend(e, 7))
     stop = np.random.default_rng(9).exponential(84 / np.log(2), size=N)  # A27 median TTP 12 weeks
     e = np.concatenate(parts) * (DAYS[None, :] < stop[:, None])
-    r = simulate_toxicity("temsirolimus", e, days=DAYS, rng=np.random.default_rng(0), dose_levels_mg=[75, 50, 25])
+    r = simulate_toxicity("temsirolimus", e, days=DAYS, rng=np.random.default_rng(0),
+                          dose_levels_mg=dose_levels_mg("temsirolimus", 75))
     rates = r.rates(N)
     assert abs(rates.loc["stomatitis", "any_grade"] - 0.70) <= 0.09  # A27: mucositis 70 %
     assert abs(rates.loc["rash", "any_grade"] - 0.51) <= 0.09  # A27: rash 51 %

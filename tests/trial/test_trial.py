@@ -333,3 +333,19 @@ def test_reading_error_matches_its_source():
     from mtorsim.trial._patients import value
     sigma = value("tumour", "reading_error_log_sd")
     assert 1.96 * sigma * math.sqrt(2) == pytest.approx(0.1935, rel=0.05)
+
+
+def test_validate_replicates_summarise_seeds():
+    """With replicates, each row is the median over replicate trials with its range and the share that agree."""
+    from mtorsim.trial import validate_trials
+    from mtorsim._errors import InputError
+    with pytest.raises(InputError, match="replicates"):
+        validate_trials(["bolero2"], replicates=0)
+    one = {s: validate_trials(["everolimus-daily-vs-weekly"], seed=s, patients=30) for s in (4, 5, 6)}
+    rep = validate_trials(["everolimus-daily-vs-weekly"], seed=4, patients=30, replicates=3)
+    for i, row in rep.iterrows():
+        vals = [one[s].iloc[i]["simulated"] for s in (4, 5, 6)]
+        assert row.simulated == pytest.approx(float(np.median(vals)))
+        assert row.simulated_min == min(vals) and row.simulated_max == max(vals)
+        assert row.agree_share == pytest.approx(np.mean([one[s].iloc[i]["agree"] for s in (4, 5, 6)]))
+        assert row.agree == (row.agree_share >= 0.5)

@@ -83,16 +83,18 @@ def register(app: typer.Typer) -> None:
     def validate_trials_cmd(trials: Optional[str] = typer.Option(None, "--trials", help="Comma-separated built-in trials (default: all)."),
                             seed: int = seed_option(0),
                             patients: Optional[int] = typer.Option(None, "--patients", help="Patients per trial (default: each spec's; smaller is faster)."),
+                            replicates: int = typer.Option(1, "--replicates", help="Replicate trials (seeds seed, seed+1, ...): median, range and share of replicates that agree."),
                             out: Optional[Path] = typer.Option(None, "--out", help="Write the table (.csv)."),
                             fmt: str = format_option(), quiet: bool = quiet_option()) -> None:
         """Run the built-in trials and print simulated vs published numbers side by side.
 
         Example: mtorsim validate trials --trials bolero2 --patients 300
+                 mtorsim validate trials --trials bolero2 --replicates 10
         """
         def go():
             from ..trial import validate_trials
             names = [t.strip() for t in trials.split(",")] if trials else None
-            df = validate_trials(names, seed=seed, patients=patients, progress=not quiet)
+            df = validate_trials(names, seed=seed, patients=patients, progress=not quiet, replicates=replicates)
             if out is not None:
                 df.to_csv(out, index=False)
             emit_table(df, fmt, title="virtual trials vs published", quiet=quiet)

@@ -22,6 +22,7 @@ from ._regimen import Regimen as Regimen
 from ._regimen import dosing_table as dosing_table
 from ._regimen import parse_regimen as parse_regimen
 from ._toxicity import ToxicityResult as ToxicityResult
+from ._toxicity import dose_levels_mg as dose_levels_mg
 from ._toxicity import simulate_toxicity as simulate_toxicity
 from ._toxicity import toxicity_drugs as toxicity_drugs
 from ._toxicity import toxicity_exposure as toxicity_exposure
@@ -29,4 +30,4 @@ from ._toxicity import toxicity_table as toxicity_table
 
 __all__ = ["EstradiolSuppression", "Metabolite", "PKModel", "PKParameter", "Regimen", "dosing_table", "exposure_metrics", "exposure_segments",
            "get_pk", "parse_regimen", "pk_drugs", "pk_population", "pk_profile", "pk_table", "simulate_exposure",
-           "ToxicityResult", "simulate_toxicity", "toxicity_drugs", "toxicity_exposure", "toxicity_table"]
+           "ToxicityResult", "dose_levels_mg", "simulate_toxicity", "toxicity_drugs", "toxicity_exposure", "toxicity_table"]

@@ -17,6 +17,9 @@ At onset the episode's worst grade (1–4) is drawn (the grade 3–4 share scale
 ``(E/E_ref)^severity_beta``), with a log-normal duration (days at grade ≥ 2 until recovery to grade ≤ 1). The grade triggers the label's dose-modification rule for that event class
 (hold until grade ≤ 1 and restart at the same level; restart one level lower; discontinue), with
 "consider" applied with a stated probability. Holds longer than ``max_hold`` end in discontinuation.
+The label's dose levels are data as well (:func:`dose_levels_mg`; everolimus 10 → 5 → 2.5 mg). Everolimus
+also has a lumped event, ``other_aes``, for the adverse events not modelled one by one (infections,
+cytopenias, diarrhoea, …), fitted so that all events together give BOLERO-2's dose modifications (A07).
 
 Everything is vectorised over patients (one loop over days); the same generator state gives the same
 result.
@@ -126,6 +129,7 @@ class _DrugModel:
     max_hold_d: float
     window_d: float
     events: tuple[_EventModel, ...]
+    dose_levels: tuple[float, ...] = ()  # the label's levels at its starting dose, mg (first = starting dose)
 
 
 @lru_cache(maxsize=None)
@@ -155,9 +159,40 @@ def _model(drug: str) -> _DrugModel:
                                   float(_val(e, "duration_sigma", name, ev)), float(_val(e, "intolerable_grade2", name, ev)),
                                   float(_val(e, "severity_beta", name, ev)) if "severity_beta" in e else 0.0))
     m = d["exposure_metric"]
+    raw = _val(d, "dose_levels", name)
+    lv = tuple(float(x) for x in raw) if isinstance(raw, list) and all(isinstance(x, (int, float)) for x in raw) else ()
+    if not lv or any(not (math.isfinite(x) and x > 0) for x in lv) or any(b >= a for a, b in zip(lv[:-1], lv[1:])):
+        raise InputError(f"toxicity.{name}.dose_levels", raw, "the label's starting dose then each reduced level in mg, positive and decreasing")
     return _DrugModel(name, str(m["name"]), str(m["unit"]), float(_val(d, "reference_exposure", name)),
                       float(_val(d, "half_life", name)), float(_val(d, "max_hold", name)),
-                      float(_val(d, "sustained_window", name)), tuple(events))
+                      float(_val(d, "sustained_window", name)), tuple(events), lv)
+
+
+def dose_levels_mg(drug: str, full_dose_mg: float) -> list[float]:
+    """The dose levels a patient steps down through, in mg: the starting dose, then each reduced level.
+
+    The levels are data (``dose_levels`` in ``clinic/data/toxicity.yaml``, with the label as source):
+    everolimus 10 → 5 → 2.5 mg (label: each reduction ~50 % of the previous dose), alpelisib
+    300 → 250 → 200 mg, temsirolimus 25 → 20 → 15 mg. A starting dose other than the label's scales the
+    levels in proportion (e.g. everolimus 70 mg weekly → 70, 35, 17.5 mg; assumed). A reduction below
+    the last level discontinues (:func:`simulate_toxicity`).
+
+    Parameters
+    ----------
+    drug : a drug with an adverse-event model (:func:`toxicity_drugs`).
+    full_dose_mg : the starting dose (mg per administration), finite and positive.
+
+    Examples
+    --------
+    >>> dose_levels_mg("everolimus", 10)
+    [10.0, 5.0, 2.5]
+    """
+    m = _model(drug)
+    if isinstance(full_dose_mg, bool) or not isinstance(full_dose_mg, (int, float, np.integer, np.floating)) \
+            or not (math.isfinite(float(full_dose_mg)) and full_dose_mg > 0):
+        raise InputError("full_dose_mg", full_dose_mg, "the starting dose in mg, a finite positive number (e.g. 10)")
+    ref = m.dose_levels[0]
+    return [float(full_dose_mg) * x / ref for x in m.dose_levels]
 
 
 def toxicity_table() -> pd.DataFrame:
@@ -165,7 +200,7 @@ def toxicity_table() -> pd.DataFrame:
     rows = []
     for drug in toxicity_drugs():
         d = _data()[drug]
-        for key in ("reference_exposure", "half_life", "max_hold", "sustained_window"):
+        for key in ("reference_exposure", "half_life", "max_hold", "sustained_window", "dose_levels"):
             rows.append({"drug": drug, "event": "", "parameter": key, "value": d[key]["value"], "unit": d[key]["unit"],
                          "source": d[key]["source"]})
         for ev, e in d["events"].items():
@@ -231,7 +266,7 @@ def _check(drug, exposure, days, rng, dose_levels_mg):
         raise InputError("days", "not strictly increasing non-negative", "strictly increasing days since the first dose")
     lv = tuple(float(x) for x in dose_levels_mg) if isinstance(dose_levels_mg, Sequence) or isinstance(dose_levels_mg, np.ndarray) else None
     if not lv or any(not (math.isfinite(x) and x > 0) for x in lv) or any(b >= a for a, b in zip(lv[:-1], lv[1:])):
-        raise InputError("dose_levels_mg", dose_levels_mg, "the full dose then each reduced level, positive and decreasing, e.g. [10, 5]")
+        raise InputError("dose_levels_mg", dose_levels_mg, "the full dose then each reduced level, positive and decreasing, e.g. [10, 5, 2.5] (dose_levels_mg)")
     return e, dd, lv
 
 
@@ -259,9 +294,9 @@ def simulate_toxicity(drug: str, exposure: np.ndarray, *, days: np.ndarray, rng:
     days : (n_days,) day values of the exposure columns: days since the first dose, strictly increasing
         (usually ``np.arange(n_days)``).
     rng : numpy Generator; the same state gives the same result.
-    dose_levels_mg : the full dose then each reduced level (e.g. ``[10, 5]`` for everolimus: the label's
-        ~50 % reduction; ``[10, 5, 2.5]`` to allow a second one). A reduction below the last level
-        discontinues.
+    dose_levels_mg : the full dose then each reduced level, mg; the label's levels are
+        ``dose_levels_mg(drug, full_dose)`` (everolimus ``[10, 5, 2.5]``: each reduction ~50 % of the
+        previous dose). A reduction below the last level discontinues.
 
     Returns
     -------
@@ -272,6 +307,11 @@ def simulate_toxicity(drug: str, exposure: np.ndarray, *, days: np.ndarray, rng:
     """
     m = _model(drug)
     e, dd, levels = _check(drug, exposure, days, rng, dose_levels_mg)
+    return _simulate(m, e, dd, rng, levels)
+
+
+def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Generator, levels: tuple[float, ...]) -> ToxicityResult:
+    """:func:`simulate_toxicity` for a given (possibly modified, e.g. while fitting) drug model; inputs checked."""
     n, n_days = e.shape
     K = len(m.events)
     t = dd  # days since the first dose (the Weibull clock)

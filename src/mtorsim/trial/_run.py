@@ -161,7 +161,7 @@ def _overall_survival(p: Patient, spec: TrialSpec, lesions: np.ndarray, assess: 
 def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int,
                      pop: Population = Population()) -> tuple[dict, pd.DataFrame]:
     """Everything about one patient: a row of outcomes and the adverse-event table."""
-    from ..clinic import parse_regimen, simulate_toxicity
+    from ..clinic import dose_levels_mg, parse_regimen, simulate_toxicity
     from ..clinic._toxicity import toxicity_drugs
     rng = np.random.default_rng(p.pk_seed)
     conc: dict[str, np.ndarray] = {}
@@ -174,7 +174,7 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
         if "trough" in ex and drug in toxicity_drugs():
             amount = parse_regimen(plan.regimens[drug], drug=drug).amount
             tox = simulate_toxicity(drug, ex["trough"][None, :], days=np.arange(n_days, dtype=float), rng=rng,
-                                    dose_levels_mg=[amount, amount / 2.0])
+                                    dose_levels_mg=dose_levels_mg(drug, amount))
             f = tox.dose_fraction[0]
             ev = tox.events.copy()
             ev["drug"] = drug

@@ -11,6 +11,7 @@ import math
 
 import pandas as pd
 
+from .._errors import InputError
 from ._run import run_trial
 from ._spec import builtin_trials, load_spec
 
@@ -52,6 +53,17 @@ def compare(result) -> pd.DataFrame:
         hr = pub[key]
         if not (hr and s["comparisons"]):
             continue
+        if "value" not in hr:
+            # one published HR per experimental arm (a trial with several arms against one control)
+            for arm, h in hr.items():
+                name = f"{arm} vs {s['control_arm']}"
+                c = s["comparisons"].get(name)
+                lo, hi = h.get("ci", [math.nan, math.nan])
+                sim = c["hazard_ratio"] if c else math.nan
+                rows.append({"endpoint": "PFS hazard ratio" + _reading(key, "hazard_ratio"), "arm": name, "simulated": sim,
+                             "published": h["value"], "criterion": f"inside published 95% CI [{lo}, {hi}]",
+                             "agree": bool(lo <= sim <= hi) if math.isfinite(sim) else False})
+            continue
         comp = next(iter(s["comparisons"].values()))
         if key == "hazard_ratio_os":
             if "os" not in comp:
@@ -78,11 +90,30 @@ def compare(result) -> pd.DataFrame:
 
 
 def validate_trials(names=None, *, seed: int = 0, patients: int | None = None, progress: bool = False,
-                    results=None) -> pd.DataFrame:
+                    results=None, replicates: int = 1) -> pd.DataFrame:
     """Run the built-in trials (or ``names``) and compare with their published numbers.
 
     ``results``: trials already run ({name: TrialResult}, e.g. by the report), used instead of running them
-    again when they were run with this ``seed``, size and spec and without overrides."""
+    again when they were run with this ``seed``, size and spec and without overrides.
+
+    ``replicates`` > 1: a real trial is one draw, and so is a virtual one; each trial is run with seeds
+    ``seed … seed + replicates − 1`` and each row gives the median simulated value, its range
+    (``simulated_min``, ``simulated_max``), the share of replicate trials that agree (``agree_share``) and
+    ``agree`` when at least half do."""
+    if not (isinstance(replicates, int) and not isinstance(replicates, bool) and 1 <= replicates <= 1000):
+        raise InputError("replicates", replicates, "an integer from 1 to 1000")
+    if replicates > 1:
+        runs = [validate_trials(names, seed=seed + k, patients=patients, progress=progress,
+                                results=results if k == 0 else None) for k in range(replicates)]
+        df = pd.concat([r.assign(replicate=k) for k, r in enumerate(runs)], ignore_index=True)
+        keys = ["trial", "endpoint", "arm", "published", "criterion", "evidence"]
+        g = df.groupby(keys, sort=False)
+        out = g.agg(simulated=("simulated", "median"), simulated_min=("simulated", "min"),
+                    simulated_max=("simulated", "max"), agree_share=("agree", "mean")).reset_index()
+        out["agree"] = out["agree_share"] >= 0.5
+        out["replicates"] = replicates
+        return out[["trial", "endpoint", "arm", "simulated", "simulated_min", "simulated_max", "published", "criterion",
+                    "agree_share", "agree", "replicates", "evidence"]]
     frames = []
     for name in names or builtin_trials():
         spec = load_spec(name)
