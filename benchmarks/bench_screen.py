@@ -11,8 +11,6 @@ import os
 import tempfile
 import time
 
-import numpy as np
-
 from mtorsim import combination, dose_response
 
 LINES = ["MCF7", "T47D", "ZR-75-1", "CAMA-1", "BT-474", "SK-BR-3", "MDA-MB-361", "MDA-MB-453", "HCC1954", "MDA-MB-231",

@@ -4,9 +4,6 @@ the agreements that hold; the numbers that do not yet reach the issue's targets 
 
 from __future__ import annotations
 
-import numpy as np
-import pytest
-
 from mtorsim.evidence._screens import kinase_vs_rapalog, lincs_comparison, lincs_table, pathway_activated
 
 
