@@ -146,3 +146,22 @@ def test_vinorelbine_terminal_half_life_and_dose_proportionality():
     b = exposure_metrics("vinorelbine", "30 mg/m2 iv weekly over 10 min")
     col = "plasma (ng/mL)"
     assert b.loc["AUC_period_ss", col] / a.loc["AUC_period_ss", col] == pytest.approx(30 / 25, rel=1e-6)
+
+
+def test_amounts_do_not_depend_on_the_requested_grid():
+    """The exact solution is propagated from dose events to each requested time: asking for more (or
+    odd) times must not change the values at the others (fulvestrant: depot + transit chain, irregular
+    loading doses; trastuzumab: infusions whose ends fall between grid points)."""
+    import numpy as np
+    from mtorsim.clinic import get_pk, parse_regimen
+    for drug, reg in (("fulvestrant", "500 mg im on days 1,15,29 then every 28 days"),
+                      ("trastuzumab", "272 mg iv weekly over 90 min; 136 mg from day 2")):
+        m = get_pk(drug).individual(np.random.default_rng(3), "grid test")
+        coarse = np.arange(0.0, 24 * 60, 24.0)
+        fine = np.sort(np.concatenate([np.arange(0.0, 24 * 60, 3.0), [0.7, 25.1, 336.0 + 1e-3]]))
+        doses = parse_regimen(reg, drug=m.drug).dose_table(24 * 60, route=m.route)
+        a_c = m.amounts(doses, coarse)
+        a_f = m.amounts(doses, fine)
+        idx = np.searchsorted(fine, coarse)
+        np.testing.assert_allclose(a_f[idx], a_c, rtol=1e-10, atol=1e-12)
+        assert np.all(a_c[0] == 0.0)          # pre-dose at t = 0

@@ -321,33 +321,48 @@ class PKModel:
                 rate_steps[t0 + dur] = rate_steps.get(t0 + dur, 0.0) - amt / dur
             else:
                 boluses.setdefault(float(row.time_h), np.zeros(n))[c] += amt
-        grid = np.unique(np.concatenate([[0.0], times_h, list(boluses), list(rate_steps)]))
-        out = np.zeros((len(times_h), n))
-        pos = {t: k for k, t in enumerate(times_h)}
+        # the state changes only at events (doses, infusion starts and ends): propagate from event to event,
+        # then every requested time from the last event strictly before it (values at an event time are
+        # pre-event), vectorised over the times; propagators are cached by interval length
         cache: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+
+        def propagator(dt: float) -> tuple[np.ndarray, np.ndarray]:
+            key = round(dt, 9)
+            prop = cache.get(key)
+            if prop is None:
+                M = np.zeros((n + 1, n + 1))
+                M[:n, :n] = A * dt
+                M[c, n] = dt
+                E = scipy.linalg.expm(M)
+                prop = cache[key] = (E[:n, :n], E[:n, n])
+            return prop
+
+        events = np.unique(np.concatenate([[0.0], list(boluses), list(rate_steps)]))
+        post_x = np.zeros((len(events), n))   # state just after each event
+        post_rate = np.zeros(len(events))     # infusion rate just after each event
         x = np.zeros(n)
         rate = 0.0
-        prev = grid[0]
-        for t in grid:
-            dt = t - prev
-            if dt > 0:
-                key = round(dt, 9)
-                prop = cache.get(key)
-                if prop is None:
-                    M = np.zeros((n + 1, n + 1))
-                    M[:n, :n] = A * dt
-                    M[c, n] = dt
-                    E = scipy.linalg.expm(M)
-                    prop = cache[key] = (E[:n, :n], E[:n, n])
-                x = prop[0] @ x + prop[1] * rate
-            k = pos.get(t)
-            if k is not None:
-                out[k] = x
+        prev = events[0]
+        for k, t in enumerate(events):
+            if t > prev:
+                P, q = propagator(t - prev)
+                x = P @ x + q * rate
             if t in boluses:
                 x = x + boluses[t]
             if t in rate_steps:
                 rate = max(rate + rate_steps[t], 0.0) if abs(rate + rate_steps[t]) > 1e-12 else 0.0
+            post_x[k], post_rate[k] = x, rate
             prev = t
+        out = np.zeros((len(times_h), n))
+        ev = np.searchsorted(events, times_h, side="left") - 1   # last event strictly before each time
+        has = ev >= 0
+        if has.any():
+            d = np.round(times_h[has] - events[ev[has]], 9)
+            uniq, which = np.unique(d, return_inverse=True)
+            props = [propagator(float(u)) for u in uniq]
+            Ps = np.stack([pq[0] for pq in props])[which]
+            qs = np.stack([pq[1] for pq in props])[which]
+            out[has] = np.einsum("kij,kj->ki", Ps, post_x[ev[has]]) + qs * post_rate[ev[has]][:, None]
         return np.maximum(out, 0.0)[inverse]
 
     def central_ng_per_mL(self, doses: pd.DataFrame, times_h: np.ndarray) -> np.ndarray:
