@@ -132,6 +132,11 @@ class _DrugModel:
     dose_levels: tuple[float, ...] = ()  # the label's levels at its starting dose, mg (first = starting dose)
 
 
+def _decreasing_positive(levels) -> bool:
+    """Dose levels: at least one, each finite and positive, strictly decreasing."""
+    return bool(levels) and all(math.isfinite(x) and x > 0 for x in levels) and all(b < a for a, b in zip(levels[:-1], levels[1:]))
+
+
 @lru_cache(maxsize=None)
 def _model(drug: str) -> _DrugModel:
     data = _data()
@@ -161,7 +166,7 @@ def _model(drug: str) -> _DrugModel:
     m = d["exposure_metric"]
     raw = _val(d, "dose_levels", name)
     lv = tuple(float(x) for x in raw) if isinstance(raw, list) and all(isinstance(x, (int, float)) for x in raw) else ()
-    if not lv or any(not (math.isfinite(x) and x > 0) for x in lv) or any(b >= a for a, b in zip(lv[:-1], lv[1:])):
+    if not _decreasing_positive(lv):
         raise InputError(f"toxicity.{name}.dose_levels", raw, "the label's starting dose then each reduced level in mg, positive and decreasing")
     return _DrugModel(name, str(m["name"]), str(m["unit"]), float(_val(d, "reference_exposure", name)),
                       float(_val(d, "half_life", name)), float(_val(d, "max_hold", name)),
@@ -265,7 +270,7 @@ def _check(drug, exposure, days, rng, dose_levels_mg):
     if not np.all(np.isfinite(dd)) or dd[0] < 0 or (len(dd) > 1 and np.any(np.diff(dd) <= 0)):
         raise InputError("days", "not strictly increasing non-negative", "strictly increasing days since the first dose")
     lv = tuple(float(x) for x in dose_levels_mg) if isinstance(dose_levels_mg, Sequence) or isinstance(dose_levels_mg, np.ndarray) else None
-    if not lv or any(not (math.isfinite(x) and x > 0) for x in lv) or any(b >= a for a, b in zip(lv[:-1], lv[1:])):
+    if not _decreasing_positive(lv):
         raise InputError("dose_levels_mg", dose_levels_mg, "the full dose then each reduced level, positive and decreasing, e.g. [10, 5, 2.5] (dose_levels_mg)")
     return e, dd, lv
 

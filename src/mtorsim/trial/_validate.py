@@ -24,65 +24,65 @@ def _reading(key: str, base: str) -> str:
     return f" ({suffix} review)" if suffix else ""
 
 
+def _finite(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
+
+
+def _median_row(endpoint: str, arm: str, sim: float, med: float) -> dict:
+    return {"endpoint": endpoint, "arm": arm, "simulated": sim, "published": med, "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
+            "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if _finite(sim) else False}
+
+
+def _rate_row(endpoint: str, arm: str, sim: float, val: float) -> dict:
+    return {"endpoint": endpoint, "arm": arm, "simulated": sim, "published": val,
+            "criterion": f"within {RATE_TOLERANCE * 100:.0f} points",
+            "agree": bool(abs(sim - val) <= RATE_TOLERANCE) if _finite(sim) else False}
+
+
+def _hr_row(endpoint: str, comparison: str, sim: float, published: dict) -> dict:
+    lo, hi = published.get("ci", [math.nan, math.nan])
+    return {"endpoint": endpoint, "arm": comparison, "simulated": sim, "published": published["value"],
+            "criterion": f"inside published 95% CI [{lo}, {hi}]", "agree": bool(lo <= sim <= hi) if _finite(sim) else False}
+
+
 def compare(result) -> pd.DataFrame:
     """Rows: trial, endpoint, arm, simulated, published, criterion, agree."""
     pub = result.spec.published or {}
     s = result.summary
+    arms = s["arms"]
     rows = []
     # a published block may carry a second reading of the same endpoint (e.g. BOLERO-2's central review,
     # keys ending in "_central"); each gets its own row, labelled
     for key in [k for k in pub if k.startswith("median_pfs_months")]:
         label = "median PFS (months)" + _reading(key, "median_pfs_months")
-        for arm, med in (pub.get(key) or {}).items():
-            sim = s["arms"].get(arm, {}).get("median_pfs_months", math.nan)
-            rows.append({"endpoint": label, "arm": arm, "simulated": sim, "published": med,
-                         "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
-                         "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
-    for arm, med in (pub.get("median_os_months") or {}).items():
-        sim = s["arms"].get(arm, {}).get("median_os_months", math.nan)
-        rows.append({"endpoint": "median OS (months)", "arm": arm, "simulated": sim, "published": med,
-                     "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
-                     "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if math.isfinite(sim) else False})
-    if pub.get("deaths") is not None and all("deaths" in v for v in s["arms"].values()):
-        n = sum(v["n"] for v in s["arms"].values())
-        sim = sum(v["deaths"] for v in s["arms"].values()) / n
-        val = float(pub["deaths"]) / result.spec.patients
-        rows.append({"endpoint": "deaths by the OS data cut (fraction)", "arm": "all", "simulated": sim, "published": val,
-                     "criterion": f"within {RATE_TOLERANCE * 100:.0f} points", "agree": bool(abs(sim - val) <= RATE_TOLERANCE)})
+        rows += [_median_row(label, arm, arms.get(arm, {}).get("median_pfs_months", math.nan), med)
+                 for arm, med in (pub.get(key) or {}).items()]
+    rows += [_median_row("median OS (months)", arm, arms.get(arm, {}).get("median_os_months", math.nan), med)
+             for arm, med in (pub.get("median_os_months") or {}).items()]
+    if pub.get("deaths") is not None and all("deaths" in v for v in arms.values()):
+        sim = sum(v["deaths"] for v in arms.values()) / sum(v["n"] for v in arms.values())
+        rows.append(_rate_row("deaths by the OS data cut (fraction)", "all", sim, float(pub["deaths"]) / result.spec.patients))
+    comps = s["comparisons"]
     for key in [k for k in pub if k.startswith("hazard_ratio")]:
         hr = pub[key]
-        if not (hr and s["comparisons"]):
+        if not (hr and comps):
             continue
-        if "value" not in hr:
+        if key == "hazard_ratio_os":
+            name, comp = next(iter(comps.items()))
+            if "os" in comp:
+                rows.append(_hr_row("OS hazard ratio", name, comp["os"]["hazard_ratio"], hr))
+            continue
+        label = "PFS hazard ratio" + _reading(key, "hazard_ratio")
+        if "value" in hr:
+            name, comp = next(iter(comps.items()))
+            rows.append(_hr_row(label, name, comp["hazard_ratio"], hr))
+        else:
             # one published HR per experimental arm (a trial with several arms against one control)
             for arm, h in hr.items():
                 name = f"{arm} vs {s['control_arm']}"
-                c = s["comparisons"].get(name)
-                lo, hi = h.get("ci", [math.nan, math.nan])
-                sim = c["hazard_ratio"] if c else math.nan
-                rows.append({"endpoint": "PFS hazard ratio" + _reading(key, "hazard_ratio"), "arm": name, "simulated": sim,
-                             "published": h["value"], "criterion": f"inside published 95% CI [{lo}, {hi}]",
-                             "agree": bool(lo <= sim <= hi) if math.isfinite(sim) else False})
-            continue
-        comp = next(iter(s["comparisons"].values()))
-        if key == "hazard_ratio_os":
-            if "os" not in comp:
-                continue
-            lo, hi = hr.get("ci", [math.nan, math.nan])
-            rows.append({"endpoint": "OS hazard ratio", "arm": next(iter(s["comparisons"])), "simulated": comp["os"]["hazard_ratio"],
-                         "published": hr["value"], "criterion": f"inside published 95% CI [{lo}, {hi}]",
-                         "agree": bool(lo <= comp["os"]["hazard_ratio"] <= hi)})
-            continue
-        lo, hi = hr.get("ci", [math.nan, math.nan])
-        rows.append({"endpoint": "PFS hazard ratio" + _reading(key, "hazard_ratio"), "arm": next(iter(s["comparisons"])),
-                     "simulated": comp["hazard_ratio"], "published": hr["value"],
-                     "criterion": f"inside published 95% CI [{lo}, {hi}]", "agree": bool(lo <= comp["hazard_ratio"] <= hi)})
+                rows.append(_hr_row(label, name, comps.get(name, {}).get("hazard_ratio", math.nan), h))
     for key, label in (("orr", "ORR"), ("cbr", "CBR"), ("ki67_response", "Ki67 response")):
-        for arm, val in (pub.get(key) or {}).items():
-            sim = s["arms"].get(arm, {}).get(key, math.nan)
-            rows.append({"endpoint": label, "arm": arm, "simulated": sim, "published": val,
-                         "criterion": f"within {RATE_TOLERANCE * 100:.0f} points",
-                         "agree": bool(abs(sim - val) <= RATE_TOLERANCE) if isinstance(sim, (int, float)) and math.isfinite(sim) else False})
+        rows += [_rate_row(label, arm, arms.get(arm, {}).get(key, math.nan), val) for arm, val in (pub.get(key) or {}).items()]
     df = pd.DataFrame(rows)
     df.insert(0, "trial", result.spec.name)
     df["evidence"] = ", ".join(result.spec.evidence)
