@@ -285,6 +285,26 @@ def test_deterministic_and_seed_dependent(exposures):
     assert not a.events.equals(c.events)
 
 
+def test_per_patient_generators_make_a_patient_independent_of_its_batch(exposures):
+    """simulate_toxicity_patients (the trial's batched path): a patient's events and dose fractions depend on
+    its own generator only, not on the other patients simulated with it; and the batch is statistically the
+    same model as simulate_toxicity (stomatitis incidence within Monte-Carlo error)."""
+    from mtorsim.clinic._toxicity import simulate_toxicity_patients
+    e = exposures[0][:, :365]
+    kw = dict(days=DAYS[:365], dose_levels_mg=[10, 5, 2.5])
+    batch = simulate_toxicity_patients("everolimus", e, rngs=[np.random.default_rng([9, i]) for i in range(N)], **kw)
+    for i in (0, 7, 123):
+        alone = simulate_toxicity_patients("everolimus", e[i:i + 1], rngs=[np.random.default_rng([9, i])], **kw)
+        np.testing.assert_array_equal(alone.dose_fraction[0], batch.dose_fraction[i])
+        mine = batch.events[batch.events.patient == i].drop(columns="patient").reset_index(drop=True)
+        pd.testing.assert_frame_equal(alone.events.drop(columns="patient"), mine)
+    shared = simulate_toxicity("everolimus", e, rng=np.random.default_rng(9), **kw)
+    rate = {r: (x.events.event == "stomatitis").groupby(x.events.patient).any().sum() / N for r, x in (("b", batch), ("s", shared))}
+    assert abs(rate["b"] - rate["s"]) < 4 * np.sqrt(0.25 / N)
+    with pytest.raises(InputError, match="rngs"):
+        simulate_toxicity_patients("everolimus", e[:2], rngs=[np.random.default_rng(0)], **kw)
+
+
 def test_no_exposure_no_events_and_more_levels_allowed(exposures):
     zero = simulate_toxicity("everolimus", np.zeros((20, 100)), days=DAYS[:100], rng=np.random.default_rng(0), dose_levels_mg=[10, 5])
     assert zero.events.empty and (zero.dose_fraction == 1).all() and np.isnan(zero.discontinued_day).all()

@@ -315,9 +315,63 @@ def simulate_toxicity(drug: str, exposure: np.ndarray, *, days: np.ndarray, rng:
     return _simulate(m, e, dd, rng, levels)
 
 
-def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Generator, levels: tuple[float, ...]) -> ToxicityResult:
-    """:func:`simulate_toxicity` for a given (possibly modified, e.g. while fitting) drug model; inputs checked."""
+class _SharedDraws:
+    """Random numbers for :func:`_simulate` from one generator shared by all patients (the public API)."""
+
+    def __init__(self, rng: np.random.Generator, n: int, n_days: int, K: int):
+        self.rng = rng
+
+    def frailty(self, shape: float, scale: float, n: int) -> np.ndarray:
+        return self.rng.gamma(shape, scale, size=n)
+
+    def onset(self, j: int, n: int, K: int) -> np.ndarray:
+        return self.rng.random((n, K))
+
+    def episodes(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.rng.random(len(pi)), self.rng.standard_normal(len(pi)), self.rng.random(len(pi))
+
+
+class _PatientDraws:
+    """Random numbers for :func:`_simulate` from one generator per patient, so that a patient's adverse
+    events do not depend on which other patients are simulated with it (a virtual trial batches the
+    patients of a chunk; its results must not depend on the chunk size). The daily onset draws are taken
+    up front (``n_days × K`` per patient), the rest as episodes occur."""
+
+    def __init__(self, rngs: Sequence[np.random.Generator], n: int, n_days: int, K: int):
+        self.rngs = list(rngs)
+        self.u = np.stack([g.random((n_days, K)) for g in self.rngs]) if n else np.empty((0, n_days, K))
+
+    def frailty(self, shape: float, scale: float, n: int) -> np.ndarray:
+        return np.array([g.gamma(shape, scale) for g in self.rngs])
+
+    def onset(self, j: int, n: int, K: int) -> np.ndarray:
+        return self.u[:, j, :]
+
+    def episodes(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        out = np.array([(self.rngs[p].random(), self.rngs[p].standard_normal(), self.rngs[p].random()) for p in pi]).reshape(-1, 3)
+        return out[:, 0], out[:, 1], out[:, 2]
+
+
+def simulate_toxicity_patients(drug: str, exposure: np.ndarray, *, days: np.ndarray, rngs: Sequence[np.random.Generator],
+                               dose_levels_mg: Sequence[float]) -> ToxicityResult:
+    """:func:`simulate_toxicity` with one generator per patient (row of ``exposure``): each patient's
+    events depend on its own generator only, whatever other rows are simulated with it. Used by the
+    virtual trial to simulate a chunk of patients in one pass of the daily loop."""
+    m = _model(drug)
+    if len(rngs) and not all(isinstance(g, np.random.Generator) for g in rngs):
+        raise InputError("rngs", [type(g).__name__ for g in rngs][:3], "one numpy.random.Generator per patient")
+    e, dd, levels = _check(drug, exposure, days, np.random.default_rng(0), dose_levels_mg)
+    if len(rngs) != e.shape[0]:
+        raise InputError("rngs", len(rngs), f"one generator per row of exposure ({e.shape[0]})")
+    return _simulate(m, e, dd, None, levels, draws=_PatientDraws(rngs, e.shape[0], e.shape[1], len(m.events)))
+
+
+def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Generator | None, levels: tuple[float, ...],
+              draws=None) -> ToxicityResult:
+    """:func:`simulate_toxicity` for a given (possibly modified, e.g. while fitting) drug model; inputs checked.
+    ``draws`` (a :class:`_PatientDraws`) replaces ``rng`` as the source of random numbers."""
     n, n_days = e.shape
+    draws = draws if draws is not None else _SharedDraws(rng, n, n_days, len(m.events))
     K = len(m.events)
     t = dd  # days since the first dose (the Weibull clock)
     step = np.diff(dd, append=dd[-1] + (dd[-1] - dd[-2] if n_days > 1 else 1.0))
@@ -334,7 +388,7 @@ def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Gener
     recur = np.array([ev.recurrence for ev in m.events])
     frailty = np.empty((n, K))
     for k, ev in enumerate(m.events):
-        frailty[:, k] = rng.gamma(1.0 / ev.frailty_var, ev.frailty_var, size=n) if ev.frailty_var > 0 else 1.0
+        frailty[:, k] = draws.frailty(1.0 / ev.frailty_var, ev.frailty_var, n) if ev.frailty_var > 0 else 1.0
     rules = {(ev.rule, g): _rule(ev.rule, g) for ev in m.events for g in (1, 2, 3, 4)}
     decay = np.exp(-math.log(2.0) * 24.0 * step / m.half_life_h)  # per-day relaxation of the effective dose fraction
     full = levels[0]
@@ -363,14 +417,12 @@ def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Gener
         rel = np.where(pos[:, None], np.exp(beta[None, :] * loge[:, None]), 0.0)  # (n, K)
         haz = rel * frailty * base[:, j][None, :] * np.where(n_episodes > 0, recur[None, :], 1.0)
         haz[(active_until > day) | disc[:, None]] = 0.0
-        u = rng.random((n, K))
+        u = draws.onset(j, n, K)
         onset = u < -np.expm1(-haz)
         if not onset.any():
             continue
         pi, ki = np.nonzero(onset)
-        gu = rng.random(len(pi))
-        zu = rng.standard_normal(len(pi))
-        cu = rng.random(len(pi))
+        gu, zu, cu = draws.episodes(pi)
         for p, k, g_u, z, c_u in zip(pi, ki, gu, zu, cu):
             ev = m.events[k]
             grade = _draw_grade(ev, eff[p] / m.e_ref, g_u)

@@ -32,6 +32,9 @@ from ._surface import ResponseSurface, response_surface
 from ._tumour import first_new_lesion_day, grow, recist, sld
 
 PK_STEP_H = 3.0
+#: clinical benefit: CR or PR, or stable disease lasting >= 24 weeks (BOLERO-2's definition, A06), i.e. still
+#: stable at the assessment scheduled at 24 weeks (done within its visit window)
+CBR_SD_DAYS = 24 * 7
 #: assessment visit window (days either side of the scheduled day); assumed: protocols allow about a week
 VISIT_WINDOW_D = 7.0
 
@@ -157,27 +160,79 @@ def _overall_survival(p: Patient, spec: TrialSpec, lesions: np.ndarray, assess: 
             "progressed_by_os_cut": bool(math.isfinite(pd_day) and pd_day <= os_cut)}
 
 
+def _last_non_pd_day(rc: dict, assess: np.ndarray) -> float:
+    """Day of the last assessment that did not show progression (0: none)."""
+    cats = rc["categories"]
+    n_ok = len(cats) - (1 if cats and cats[-1] == "PD" else 0)
+    return float(assess[n_ok - 1]) if n_ok else 0.0
+
+
 # ---- one patient ------------------------------------------------------------------------------------
-def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int,
-                     pop: Population = Population()) -> tuple[dict, pd.DataFrame]:
-    """Everything about one patient: a row of outcomes and the adverse-event table."""
-    from ..clinic import dose_levels_mg, parse_regimen, simulate_toxicity
-    from ..clinic._toxicity import toxicity_drugs
+#: stream of a patient's adverse-event draws (a generator of its own, seeded from the patient's PK seed and
+#: the drug's place in the arm), so that a chunk's patients can be simulated together
+_TOX_STREAM = 7
+
+
+@dataclass
+class _Exposure:
+    """One patient's drug exposures at the full dose (``drug_exposure`` per drug) and the generator the rest
+    of the patient's simulation continues with."""
+    rng: np.random.Generator
+    drugs: dict = field(default_factory=dict)
+
+
+def _patient_exposure(p: Patient, plan: ArmPlan, n_days: int) -> _Exposure:
     rng = np.random.default_rng(p.pk_seed)
+    return _Exposure(rng, {drug: drug_exposure(drug, plan.regimens[drug], n_days, rng) for drug in plan.signalling + plan.estradiol})
+
+
+def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_days: int) -> list[dict]:
+    """Adverse events and daily dose fractions of every patient of a chunk, simulated together per
+    (arm, drug): a list with one ``{drug: (dose_fraction, events)}`` per patient. Each patient's events come
+    from its own generator, so they do not depend on the chunk."""
+    from ..clinic import dose_levels_mg, parse_regimen
+    from ..clinic._toxicity import simulate_toxicity_patients, toxicity_drugs
+    out: list[dict] = [{} for _ in pats]
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, (p, ex) in enumerate(zip(pats, exposures)):
+        for drug, e in ex.drugs.items():
+            if "trough" in e and drug in toxicity_drugs():
+                groups.setdefault((p.arm, drug), []).append(i)
+    days = np.arange(n_days, dtype=float)
+    for (arm, drug), idx in groups.items():
+        plan = plans[arm]
+        k = (plan.signalling + plan.estradiol).index(drug)
+        amount = parse_regimen(plan.regimens[drug], drug=drug).amount
+        rngs = [np.random.default_rng([pats[i].pk_seed, _TOX_STREAM, k]) for i in idx]
+        tox = simulate_toxicity_patients(drug, np.stack([exposures[i].drugs[drug]["trough"] for i in idx]), days=days,
+                                         rngs=rngs, dose_levels_mg=dose_levels_mg(drug, amount))
+        by_row = dict(tuple(tox.events.groupby("patient", sort=False))) if len(tox.events) else {}
+        for r, i in enumerate(idx):
+            ev = by_row.get(r, tox.events.iloc[:0]).copy()
+            ev["drug"] = drug
+            out[i][drug] = (tox.dose_fraction[r], ev)
+    return out
+
+
+def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int,
+                     pop: Population = Population(), *, exposure: _Exposure | None = None,
+                     toxicity: dict | None = None) -> tuple[dict, pd.DataFrame]:
+    """Everything about one patient: a row of outcomes and the adverse-event table. ``exposure`` and
+    ``toxicity`` (one patient's entries of :func:`_patient_exposure` and :func:`_toxicity`) are computed
+    here when not given; given or not, the result is the same."""
+    if exposure is None:
+        exposure = _patient_exposure(p, plan, n_days)
+    if toxicity is None:
+        toxicity = _toxicity([p], {plan.name: plan}, [exposure], n_days)[0]
+    rng = exposure.rng
     conc: dict[str, np.ndarray] = {}
     e2 = np.ones(n_days)
     aes = []
     dose_frac: dict[str, np.ndarray] = {}
-    for drug in plan.signalling + plan.estradiol:
-        ex = drug_exposure(drug, plan.regimens[drug], n_days, rng)
+    for drug, ex in exposure.drugs.items():
         f = np.ones(n_days)
-        if "trough" in ex and drug in toxicity_drugs():
-            amount = parse_regimen(plan.regimens[drug], drug=drug).amount
-            tox = simulate_toxicity(drug, ex["trough"][None, :], days=np.arange(n_days, dtype=float), rng=rng,
-                                    dose_levels_mg=dose_levels_mg(drug, amount))
-            f = tox.dose_fraction[0]
-            ev = tox.events.copy()
-            ev["drug"] = drug
+        if drug in toxicity:
+            f, ev = toxicity[drug]
             aes.append(ev)
         dose_frac[drug] = f
         if "tumour_nM" in ex:
@@ -218,7 +273,7 @@ def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: 
     row = {"patient": p.id, "arm": p.arm, "ki67_baseline_pct": ki67_0, "ki67_day15_pct": ki67_15,
            "ki67_response": bool(math.log(max(ki67_15, 1e-9)) < 1.0), "pfs_months": pfs_day / DAYS_PER_MONTH, "progressed": progressed,
            "best_response": rc["best_response"],
-           "clinical_benefit": rc["best_response"] in ("CR", "PR") or (rc["best_response"] == "SD" and pfs_day >= 24 * 7),
+           "clinical_benefit": rc["best_response"] in ("CR", "PR") or (rc["best_response"] == "SD" and _last_non_pd_day(rc, assess) >= CBR_SD_DAYS - VISIT_WINDOW_D),
            "sld_nadir_change": float(np.min(lesions[: int(on_treatment_until) + 1]) / p.sld0_mm - 1.0),
            "new_lesion_day": new_day, "rel_div_day15": float(rel_div[min(14, n_days - 1)]),
            "mean_dose_fraction": float(np.mean([f[: max(1, int(on_treatment_until))].mean() for f in dose_frac.values()])) if dose_frac else 1.0,
@@ -268,11 +323,13 @@ def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
     n_days = horizon_days(spec)
     pats = sample_patients(spec, seed, indices, pop)
     rows, aes = [], []
-    for p in pats:
+    exposures = [_patient_exposure(p, plans[p.arm], n_days) for p in pats]
+    toxicity = _toxicity(pats, plans, exposures, n_days)
+    for p, ex, tox in zip(pats, exposures, toxicity):
         s = surfaces.get((p.arm, p.patient_class)) or response_surface(
             p.patient_class, plans[p.arm].signalling, e2_base_nM=pop.value("tumour", "estradiol_baseline_nM"),
             days=pop.value("tumour", "response_delay_d"), parameters=parameters)
-        row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days, pop)
+        row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days, pop, exposure=ex, toxicity=tox)
         rows.append(row)
         if len(ae):
             aes.append(ae)
