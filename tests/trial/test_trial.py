@@ -108,6 +108,19 @@ def test_km_median_and_cox_by_hand():
     assert hr == pytest.approx(ref, rel=1e-9) and lo < hr < hi
 
 
+def test_fastest_tumours_stay_finite_over_long_horizons():
+    """A 2-day doubling time over a 50-month OS horizon would overflow (2^760); each clone stops at BURDEN_CAP,
+    long after progression (SLD x 1000)."""
+    import warnings
+
+    from mtorsim.trial._tumour import BURDEN_CAP, sld
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        S, R = grow(np.ones(1522), np.zeros(1522), g0=math.log(2) / 2, phi=0.3, resistant_fraction=0.01, acquired_rate=1e-4)
+    assert np.all(np.isfinite(S)) and np.all(np.isfinite(R)) and S.max() == BURDEN_CAP
+    assert sld(S + R, 60.0)[30] > 1.2 * 60.0 and np.all(np.diff(S) >= 0)
+
+
 def test_tumour_growth_is_exact_exponential_without_drug():
     S, R = grow(np.ones(100), np.zeros(100), g0=math.log(2) / 30, phi=0.2, resistant_fraction=0.0, acquired_rate=0.0)
     assert S[-1] == pytest.approx(2 ** (100 / 30), rel=1e-12) and R[-1] == 0.0

@@ -83,10 +83,13 @@ def register(app: typer.Typer) -> None:
     def validate_trials_cmd(trials: Optional[str] = typer.Option(None, "--trials", help="Comma-separated built-in trials (default: all)."),
                             seed: int = seed_option(0),
                             patients: Optional[int] = typer.Option(None, "--patients", help="Patients per trial (default: each spec's; smaller is faster)."),
-                            replicates: int = typer.Option(1, "--replicates", help="Replicate trials (seeds seed, seed+1, ...): median, range and share of replicates that agree."),
+                            replicates: int = typer.Option(3, "--replicates", help="Replicate trials (seeds seed, seed+1, ...): median, range and share of replicates that agree (a row agrees when at least half do); 1 for a single trial."),
                             out: Optional[Path] = typer.Option(None, "--out", help="Write the table (.csv)."),
                             fmt: str = format_option(), quiet: bool = quiet_option()) -> None:
         """Run the built-in trials and print simulated vs published numbers side by side.
+
+        Each trial is run --replicates times (seeds seed, seed+1, ...; 3 by default): one virtual trial is one
+        draw, and the median of several says what the model predicts.
 
         Example: mtorsim validate trials --trials bolero2 --patients 300
                  mtorsim validate trials --trials bolero2 --replicates 10

@@ -385,15 +385,18 @@ def _screens() -> list[dict]:
 
 
 def _trials(results=None) -> list[dict]:
-    """Every built-in virtual trial at its published size (seed 0) against its published numbers
-    (``results``: trials already run, reused by ``validate_trials``)."""
+    """Every built-in virtual trial at its published size against its published numbers, as the median of
+    ``DEFAULT_REPLICATES`` replicate trials (seeds 0, 1, …) with their range; a row agrees when at least half
+    of the replicates do (``results``: trials already run at seed 0, reused by ``validate_trials``)."""
     from ..trial import validate_trials
-    df = validate_trials(seed=0, results=results)
+    from ..trial._validate import DEFAULT_REPLICATES
+    df = validate_trials(seed=0, results=results, replicates=DEFAULT_REPLICATES)
     rows = []
     for r in df.itertuples():
         ev = "/".join(e.strip() for e in r.evidence.split(","))
         fmt = (lambda v: f"{v:.2f}") if "months" in r.endpoint or "hazard" in r.endpoint else (lambda v: f"{v:.0%}")
-        rows.append(_row(ev, f"{r.trial}: {r.endpoint}, {r.arm}", f"{fmt(r.simulated)}",
+        rows.append(_row(ev, f"{r.trial}: {r.endpoint}, {r.arm}",
+                         f"{fmt(r.simulated)} ({fmt(r.simulated_min)}–{fmt(r.simulated_max)}, {r.replicates} trials)",
                          f"{fmt(r.published)} ({r.criterion})", bool(r.agree), group="trials"))
     return rows
 

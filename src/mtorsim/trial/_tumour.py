@@ -22,10 +22,15 @@ import math
 import numpy as np
 
 
+#: relative burden at which growth stops (10^9 times the burden at entry: SLD x 1000, far beyond any patient;
+#: progression and death come long before). Keeps the fastest-growing tumours finite over long OS horizons
+BURDEN_CAP = 1e9
+
+
 def grow(rel_div: np.ndarray, kill: np.ndarray, *, g0: float, phi: float, resistant_fraction: float,
          acquired_rate: float) -> tuple[np.ndarray, np.ndarray]:
     """Sensitive and resistant burdens (relative to the total at day 0) at the start of each day and after
-    the last: arrays of length ``len(rel_div) + 1``."""
+    the last: arrays of length ``len(rel_div) + 1``; each clone stops at ``BURDEN_CAP``."""
     n = len(rel_div)
     b = g0 / (1.0 - phi)
     d = phi * b
@@ -37,10 +42,10 @@ def grow(rel_div: np.ndarray, kill: np.ndarray, *, g0: float, phi: float, resist
     eR = math.exp(gR)
     for k in range(n):
         eS = math.exp(gS[k])
-        S[k + 1] = S[k] * eS
+        S[k + 1] = min(S[k] * eS, BURDEN_CAP)
         dg = gS[k] - gR
         frac = (eS - eR) / dg if abs(dg) > 1e-12 else eR
-        R[k + 1] = R[k] * eR + acquired_rate * S[k] * frac
+        R[k + 1] = min(R[k] * eR + acquired_rate * S[k] * frac, BURDEN_CAP)
     return S, R
 
 
