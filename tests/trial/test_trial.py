@@ -267,6 +267,23 @@ def test_tamoxifen_exposure_counts_its_active_metabolites():
     np.testing.assert_allclose(_parent_equivalent_nM(m, conc), by_hand, rtol=1e-12)
 
 
+def test_subgroup_hazard_ratios_and_their_validate_rows():
+    """summary.json gives the PFS HR within biomarker subgroups (a Cox fit on the subgroup's patients), and
+    validate compares BOLERO-2's PIK3CA subgroups with A29 (HR 0.43 wild-type, 0.37 mutant; no CI published)."""
+    from mtorsim.trial import compare
+    res = run_trial("bolero2", seed=3, patients=150, progress=False)
+    sub = next(iter(res.summary["comparisons"].values()))["subgroups"]
+    assert sub["PIK3CA-mutant"]["n"] + sub["PIK3CA-wild-type"]["n"] == 150
+    df = res.patients.merge(res.outcomes, on=["patient", "arm"])
+    m = df.PIK3CA_mutant.to_numpy()
+    hr = cox_hr(df.pfs_months.to_numpy()[m], df.progressed.to_numpy()[m], (df.arm == "everolimus+exemestane").to_numpy()[m])[0]
+    assert sub["PIK3CA-mutant"]["hazard_ratio"] == pytest.approx(hr, rel=1e-12)
+    rows = compare(res).set_index("endpoint")
+    row = rows.loc["PFS hazard ratio, PIK3CA-mutant subgroup"]
+    assert row.published == 0.37 and row.criterion == "within 25%"
+    assert row.agree == (abs(row.simulated - 0.37) <= 0.25 * 0.37)
+
+
 def test_validate_reuses_a_matching_run_and_reruns_a_different_one(monkeypatch):
     """validate_trials(results=...) compares a trial already run (the report's BOLERO-2) instead of running
     it again, but only when seed, size and spec match; otherwise it runs the trial itself."""

@@ -457,7 +457,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     aes = [results[k][2] for k in order if len(results[k][2])]
     ae = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "arm", "drug", "event", "grade", "onset_day", "action"])
     from ._stats import summarise
-    summary = summarise(spec, outcomes, ae)
+    summary = summarise(spec, outcomes, ae, pts)
     summary["run"] = {"seed": seed, "patients": n, "spec_sha256": spec.sha256, "spec": spec.source,
                       "population_overrides": manifest["population"],
                       "network_parameters": manifest["network_parameters"],

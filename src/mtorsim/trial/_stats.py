@@ -47,7 +47,34 @@ def _rates(ae: pd.DataFrame, n: int) -> dict:
     return out
 
 
-def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame) -> dict:
+#: biomarker subgroups of the PFS hazard ratio: label -> (column of the patients table, value)
+SUBGROUPS = {"PIK3CA-mutant": ("PIK3CA_mutant", True), "PIK3CA-wild-type": ("PIK3CA_mutant", False),
+             "PTEN-loss": ("PTEN_loss", True), "PTEN-intact": ("PTEN_loss", False),
+             "ESR1-mutant": ("ESR1_mutant", True), "ESR1-wild-type": ("ESR1_mutant", False)}
+#: a subgroup's HR is reported when each arm has at least this many progressions in it
+SUBGROUP_MIN_EVENTS = 5
+
+
+def subgroup_hazard_ratios(both: pd.DataFrame, treated: np.ndarray) -> dict:
+    """PFS hazard ratio (Cox, treated vs control) within each biomarker subgroup (``SUBGROUPS``) of ``both``
+    (outcomes merged with patient characteristics); subgroups with fewer than ``SUBGROUP_MIN_EVENTS``
+    progressions in an arm are left out."""
+    out = {}
+    for label, (col, val) in SUBGROUPS.items():
+        if col not in both:
+            continue
+        m = (both[col] == val).to_numpy()
+        ev = both.progressed.to_numpy()
+        if min(int(ev[m & treated].sum()), int(ev[m & ~treated].sum())) < SUBGROUP_MIN_EVENTS:
+            continue
+        hr, lo, hi, p = cox_hr(both.pfs_months.to_numpy()[m], ev[m], treated[m])
+        out[label] = {"n": int(m.sum()), "hazard_ratio": hr, "hr_95ci": [lo, hi], "cox_wald_p": p}
+    return out
+
+
+def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame, patients: pd.DataFrame | None = None) -> dict:
+    """The trial's summary (``summary.json``): per arm, between arms (PFS and OS hazard ratios, log-rank p;
+    with ``patients``, the PFS hazard ratio within each biomarker subgroup, ``subgroups``)."""
     arms = [a.name for a in spec.arms]
     control = arms[-1]
     per_arm = {}
@@ -83,6 +110,9 @@ def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame) -> dict:
             hr, lo, hi, p = cox_hr(both.pfs_months.to_numpy(), both.progressed.to_numpy(), (both.arm == a).to_numpy())
             comparisons[f"{a} vs {control}"] = {"endpoint": "PFS", "hazard_ratio": hr, "hr_95ci": [lo, hi], "cox_wald_p": p,
                                                 "logrank_p": logrank_p(g.pfs_months, g.progressed, c.pfs_months, c.progressed)}
+            if patients is not None and len(patients):
+                merged = both.merge(patients, on=["patient", "arm"], how="left")
+                comparisons[f"{a} vs {control}"]["subgroups"] = subgroup_hazard_ratios(merged, (merged.arm == a).to_numpy())
             if "os_months" in both:
                 hr, lo, hi, p = cox_hr(both.os_months.to_numpy(), both.died.to_numpy(), (both.arm == a).to_numpy())
                 comparisons[f"{a} vs {control}"]["os"] = {"endpoint": "OS", "hazard_ratio": hr, "hr_95ci": [lo, hi], "cox_wald_p": p,

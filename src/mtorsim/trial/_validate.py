@@ -1,8 +1,8 @@
 """Simulated vs published numbers for the built-in trials (``mtorsim validate trials``).
 
 Agreement criteria (stated, not tuned): a hazard ratio agrees when it lies inside the published 95 %
-CI; a median within 25 % of the published one (the issue's target); a rate (ORR, CBR, Ki67 response)
-within 10 percentage points.
+CI; a median within 25 % of the published one (the issue's target), and so a hazard ratio published without
+a CI (biomarker subgroups); a rate (ORR, CBR, Ki67 response) within 10 percentage points.
 """
 
 from __future__ import annotations
@@ -50,6 +50,11 @@ def _hr_row(endpoint: str, comparison: str, sim: float, published: dict) -> dict
             "criterion": f"inside published 95% CI [{lo}, {hi}]", "agree": bool(lo <= sim <= hi) if _finite(sim) else False}
 
 
+def _relative_row(endpoint: str, arm: str, sim: float, val: float) -> dict:
+    return {"endpoint": endpoint, "arm": arm, "simulated": sim, "published": val, "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
+            "agree": bool(abs(sim - val) <= MEDIAN_TOLERANCE * val) if _finite(sim) else False}
+
+
 def compare(result) -> pd.DataFrame:
     """Rows: trial, endpoint, arm, simulated, published, criterion, agree."""
     pub = result.spec.published or {}
@@ -71,6 +76,13 @@ def compare(result) -> pd.DataFrame:
     for key in [k for k in pub if k.startswith("hazard_ratio")]:
         hr = pub[key]
         if not (hr and comps):
+            continue
+        if key == "hazard_ratio_subgroups":
+            # published subgroup HRs without CIs (e.g. BOLERO-2 by plasma PIK3CA status, A29): within 25 %
+            name, comp = next(iter(comps.items()))
+            rows += [_relative_row(f"PFS hazard ratio, {label} subgroup", name,
+                                   comp.get("subgroups", {}).get(label, {}).get("hazard_ratio", math.nan), float(v))
+                     for label, v in hr.items() if label != "source"]
             continue
         if key == "hazard_ratio_os":
             name, comp = next(iter(comps.items()))
