@@ -51,6 +51,10 @@ def register(app: typer.Typer) -> None:
                 for name, c in res.summary["comparisons"].items():
                     Console().print(f"{name}: PFS HR {c['hazard_ratio']:.2f} (95% CI {c['hr_95ci'][0]:.2f}-{c['hr_95ci'][1]:.2f}), "
                                     f"log-rank p = {c['logrank_p']:.2g}")
+                    if c.get("subgroups"):
+                        Console().print("  PFS HR by subgroup: " + "; ".join(
+                            f"{label} (n={g['n']}) {g['hazard_ratio']:.2f} ({g['hr_95ci'][0]:.2f}-{g['hr_95ci'][1]:.2f})"
+                            for label, g in c["subgroups"].items()))
                     if "os" in c:
                         o = c["os"]
                         Console().print(f"{name}: OS HR {o['hazard_ratio']:.2f} (95% CI {o['hr_95ci'][0]:.2f}-{o['hr_95ci'][1]:.2f}), "
