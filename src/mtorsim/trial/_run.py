@@ -318,7 +318,18 @@ def _network_parameters(parameters) -> tuple:
 
 def run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
               pop: Population = Population(), parameters: tuple = ()) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """Patients ``indices``: (outcomes, patient characteristics, adverse events)."""
+    """Patients ``indices``: (outcomes, patient characteristics, adverse events).
+
+    BLAS runs single-threaded here: each patient's PK propagators are matrix exponentials of 3-5 compartments,
+    where threads only add hand-over cost, and on a loaded machine a threaded OpenBLAS made the PK stage 4-10x
+    slower (benchmarks/bench_trial.py; Dask workers are single-threaded already)."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1, user_api="blas"):
+        return _run_chunk(spec, seed, indices, surfaces, pop, parameters)
+
+
+def _run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
+               pop: Population, parameters: tuple) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     plans = arm_plans(spec)
     n_days = horizon_days(spec)
     pats = sample_patients(spec, seed, indices, pop)
