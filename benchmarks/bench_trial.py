@@ -69,7 +69,9 @@ if __name__ == "__main__":
     # 24 months of daily dosing: the PFS design without the OS extension (BOLERO-2's OS cut is at 50 months)
     spec = replace(spec, patients=a.patients, follow_up={**spec.follow_up, "months": a.months},
                    endpoints=tuple(e for e in spec.endpoints if e != "os"))
-    t_surf, n_surf, per = stages(spec)
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1, user_api="blas"):   # as run_chunk does
+        t_surf, n_surf, per = stages(spec)
     print(f"response surfaces: {n_surf} patient classes x grid, {t_surf:.2f} s once per trial")
     print("per patient (ms): " + ", ".join(f"{k} {v:.1f}" for k, v in per.items()) + f"; total {sum(per.values()):.1f}")
     if a.skip_serial:
