@@ -2,9 +2,10 @@
 rates (response surfaces) → lesions, RECIST → endpoints and statistics.
 
 Where the time goes is measured by ``benchmarks/bench_trial.py``. Per patient: the PK profiles on a
-3-hour grid (exact linear solution; daily regimens tiled once at steady state), the adverse-event
-model, the surface lookups (vectorised over days) and the tumour update; the network is simulated only
-for the surfaces, ``n_classes × grid`` times per trial.
+3-hour grid (exact linear solution; daily regimens tiled once at steady state), the surface lookups
+(vectorised over days) and the tumour update; the adverse-event model runs once per chunk of patients
+(vectorised over them, each patient drawing from its own generator); the network is simulated only for
+the surfaces, ``n_classes × grid`` times per trial.
 
 Checkpoints: with ``out``, each chunk of patients is written atomically to ``out/chunks/NNNN.parquet``
 (+ its adverse events) as it finishes; a rerun with the same spec and seed reuses finished chunks, so
