@@ -256,9 +256,7 @@ def toxicity_exposure(profiles: xr.Dataset, *, n_days: int | None = None) -> tup
 
 
 # ------------------------------------------------------------------------------------------------ simulation
-def _check(drug, exposure, days, rng, dose_levels_mg):
-    if not isinstance(rng, np.random.Generator):
-        raise InputError("rng", type(rng).__name__, "a numpy.random.Generator (np.random.default_rng(seed))")
+def _check(exposure, days, dose_levels_mg):
     e = np.asarray(exposure, dtype=float)
     if e.ndim != 2 or e.shape[0] < 1 or e.shape[1] < 1:
         raise InputError("exposure", getattr(exposure, "shape", exposure), "a 2-D array n_patients x n_days")
@@ -311,21 +309,23 @@ def simulate_toxicity(drug: str, exposure: np.ndarray, *, days: np.ndarray, rng:
     fraction with the drug's half-life (linear PK). Events after discontinuation are not simulated.
     """
     m = _model(drug)
-    e, dd, levels = _check(drug, exposure, days, rng, dose_levels_mg)
+    if not isinstance(rng, np.random.Generator):
+        raise InputError("rng", type(rng).__name__, "a numpy.random.Generator (np.random.default_rng(seed))")
+    e, dd, levels = _check(exposure, days, dose_levels_mg)
     return _simulate(m, e, dd, rng, levels)
 
 
 class _SharedDraws:
     """Random numbers for :func:`_simulate` from one generator shared by all patients (the public API)."""
 
-    def __init__(self, rng: np.random.Generator, n: int, n_days: int, K: int):
-        self.rng = rng
+    def __init__(self, rng: np.random.Generator, n: int, K: int):
+        self.rng, self.shape = rng, (n, K)
 
-    def frailty(self, shape: float, scale: float, n: int) -> np.ndarray:
-        return self.rng.gamma(shape, scale, size=n)
+    def frailty(self, shape: float, scale: float) -> np.ndarray:
+        return self.rng.gamma(shape, scale, size=self.shape[0])
 
-    def onset(self, j: int, n: int, K: int) -> np.ndarray:
-        return self.rng.random((n, K))
+    def onset(self, j: int) -> np.ndarray:
+        return self.rng.random(self.shape)
 
     def episodes(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return self.rng.random(len(pi)), self.rng.standard_normal(len(pi)), self.rng.random(len(pi))
@@ -337,14 +337,14 @@ class _PatientDraws:
     patients of a chunk; its results must not depend on the chunk size). The daily onset draws are taken
     up front (``n_days × K`` per patient), the rest as episodes occur."""
 
-    def __init__(self, rngs: Sequence[np.random.Generator], n: int, n_days: int, K: int):
+    def __init__(self, rngs: Sequence[np.random.Generator], n_days: int, K: int):
         self.rngs = list(rngs)
-        self.u = np.stack([g.random((n_days, K)) for g in self.rngs]) if n else np.empty((0, n_days, K))
+        self.u = np.stack([g.random((n_days, K)) for g in self.rngs]) if self.rngs else np.empty((0, n_days, K))
 
-    def frailty(self, shape: float, scale: float, n: int) -> np.ndarray:
+    def frailty(self, shape: float, scale: float) -> np.ndarray:
         return np.array([g.gamma(shape, scale) for g in self.rngs])
 
-    def onset(self, j: int, n: int, K: int) -> np.ndarray:
+    def onset(self, j: int) -> np.ndarray:
         return self.u[:, j, :]
 
     def episodes(self, pi: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -360,18 +360,17 @@ def simulate_toxicity_patients(drug: str, exposure: np.ndarray, *, days: np.ndar
     m = _model(drug)
     if len(rngs) and not all(isinstance(g, np.random.Generator) for g in rngs):
         raise InputError("rngs", [type(g).__name__ for g in rngs][:3], "one numpy.random.Generator per patient")
-    e, dd, levels = _check(drug, exposure, days, np.random.default_rng(0), dose_levels_mg)
+    e, dd, levels = _check(exposure, days, dose_levels_mg)
     if len(rngs) != e.shape[0]:
         raise InputError("rngs", len(rngs), f"one generator per row of exposure ({e.shape[0]})")
-    return _simulate(m, e, dd, None, levels, draws=_PatientDraws(rngs, e.shape[0], e.shape[1], len(m.events)))
+    return _simulate(m, e, dd, _PatientDraws(rngs, e.shape[1], len(m.events)), levels)
 
 
-def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Generator | None, levels: tuple[float, ...],
-              draws=None) -> ToxicityResult:
+def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng, levels: tuple[float, ...]) -> ToxicityResult:
     """:func:`simulate_toxicity` for a given (possibly modified, e.g. while fitting) drug model; inputs checked.
-    ``draws`` (a :class:`_PatientDraws`) replaces ``rng`` as the source of random numbers."""
+    ``rng``: a Generator shared by all patients, or a :class:`_PatientDraws` (one generator per patient)."""
     n, n_days = e.shape
-    draws = draws if draws is not None else _SharedDraws(rng, n, n_days, len(m.events))
+    draws = _SharedDraws(rng, n, len(m.events)) if isinstance(rng, np.random.Generator) else rng
     K = len(m.events)
     t = dd  # days since the first dose (the Weibull clock)
     step = np.diff(dd, append=dd[-1] + (dd[-1] - dd[-2] if n_days > 1 else 1.0))
@@ -388,7 +387,7 @@ def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Gener
     recur = np.array([ev.recurrence for ev in m.events])
     frailty = np.empty((n, K))
     for k, ev in enumerate(m.events):
-        frailty[:, k] = draws.frailty(1.0 / ev.frailty_var, ev.frailty_var, n) if ev.frailty_var > 0 else 1.0
+        frailty[:, k] = draws.frailty(1.0 / ev.frailty_var, ev.frailty_var) if ev.frailty_var > 0 else 1.0
     rules = {(ev.rule, g): _rule(ev.rule, g) for ev in m.events for g in (1, 2, 3, 4)}
     decay = np.exp(-math.log(2.0) * 24.0 * step / m.half_life_h)  # per-day relaxation of the effective dose fraction
     full = levels[0]
@@ -417,7 +416,7 @@ def _simulate(m: _DrugModel, e: np.ndarray, dd: np.ndarray, rng: np.random.Gener
         rel = np.where(pos[:, None], np.exp(beta[None, :] * loge[:, None]), 0.0)  # (n, K)
         haz = rel * frailty * base[:, j][None, :] * np.where(n_episodes > 0, recur[None, :], 1.0)
         haz[(active_until > day) | disc[:, None]] = 0.0
-        u = draws.onset(j, n, K)
+        u = draws.onset(j)
         onset = u < -np.expm1(-haz)
         if not onset.any():
             continue

@@ -18,9 +18,7 @@ import pandas as pd
 import yaml
 
 from .._errors import InputError
-from ._spec import TrialSpec
-
-DAYS_PER_MONTH = 30.4375
+from ._spec import DAYS_PER_MONTH, TrialSpec
 from ._surface import PatientClass
 
 

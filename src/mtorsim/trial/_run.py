@@ -215,16 +215,10 @@ def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_da
     return out
 
 
-def simulate_patient(p: Patient, plan: ArmPlan, surface: ResponseSurface, spec: TrialSpec, n_days: int,
-                     pop: Population = Population(), *, exposure: _Exposure | None = None,
-                     toxicity: dict | None = None) -> tuple[dict, pd.DataFrame]:
-    """Everything about one patient: a row of outcomes and the adverse-event table. ``exposure`` and
-    ``toxicity`` (one patient's entries of :func:`_patient_exposure` and :func:`_toxicity`) are computed
-    here when not given; given or not, the result is the same."""
-    if exposure is None:
-        exposure = _patient_exposure(p, plan, n_days)
-    if toxicity is None:
-        toxicity = _toxicity([p], {plan.name: plan}, [exposure], n_days)[0]
+def simulate_patient(p: Patient, surface: ResponseSurface, spec: TrialSpec, n_days: int, pop: Population,
+                     exposure: _Exposure, toxicity: dict) -> tuple[dict, pd.DataFrame]:
+    """Everything about one patient, from its exposures and adverse events (its entries of
+    :func:`_patient_exposure` and :func:`_toxicity`): a row of outcomes and the adverse-event table."""
     rng = exposure.rng
     conc: dict[str, np.ndarray] = {}
     e2 = np.ones(n_days)
@@ -341,7 +335,7 @@ def _run_chunk(spec: TrialSpec, seed: int, indices: list[int], surfaces: dict,
         s = surfaces.get((p.arm, p.patient_class)) or response_surface(
             p.patient_class, plans[p.arm].signalling, e2_base_nM=pop.value("tumour", "estradiol_baseline_nM"),
             days=pop.value("tumour", "response_delay_d"), parameters=parameters)
-        row, ae = simulate_patient(p, plans[p.arm], s, spec, n_days, pop, exposure=ex, toxicity=tox)
+        row, ae = simulate_patient(p, s, spec, n_days, pop, ex, tox)
         rows.append(row)
         if len(ae):
             aes.append(ae)

@@ -48,6 +48,8 @@ ASSESSMENT_FIELDS = {"every_weeks", "confirm_response"}
 FOLLOW_UP_FIELDS = {"months", "dropout_per_year", "os_months", "accrual_months"}
 NEOADJUVANT_FIELDS = {"weeks", "ki67_day"}
 ENDPOINTS = {"pfs", "orr", "cbr", "adverse_events", "ki67", "os", "ttp"}
+#: days in a month (365.25 / 12): trial months are converted to days with it everywhere
+DAYS_PER_MONTH = 30.4375
 
 
 class SpecError(InputError):
@@ -278,10 +280,10 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
             fu["os_months"] = ck.number(f["os_months"], "follow_up.os_months", 1.0, 240.0)
         if "accrual_months" in f:
             fu["accrual_months"] = ck.number(f["accrual_months"], "follow_up.accrual_months", 0.0, 120.0)
-    if fu["months"] * 30.4375 < assess["every_weeks"] * 7:
+    if fu["months"] * DAYS_PER_MONTH < assess["every_weeks"] * 7:
         raise SpecError(path, top.get("follow_up", tree)[1], "follow_up.months", fu["months"],
                         f"at least one assessment interval ({assess['every_weeks']:g} weeks): an impossible schedule otherwise")
-    if fu.get("accrual_months", 0.0) >= fu.get("os_months", fu["months"]) and "accrual_months" in fu:
+    if "accrual_months" in fu and fu["accrual_months"] >= fu.get("os_months", fu["months"]):
         raise SpecError(path, top["follow_up"][1], "follow_up.accrual_months", fu["accrual_months"],
                         f"shorter than the OS data cut (os_months = {fu.get('os_months', fu['months']):g}): every patient needs follow-up")
     endpoints = ("pfs", "orr", "cbr", "adverse_events")

@@ -33,9 +33,10 @@ def _finite(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x)
 
 
-def _median_row(endpoint: str, arm: str, sim: float, med: float) -> dict:
-    return {"endpoint": endpoint, "arm": arm, "simulated": sim, "published": med, "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
-            "agree": bool(abs(sim - med) <= MEDIAN_TOLERANCE * med) if _finite(sim) else False}
+def _relative_row(endpoint: str, arm: str, sim: float, val: float) -> dict:
+    """A median, or a hazard ratio published without a CI: within ``MEDIAN_TOLERANCE`` of the published value."""
+    return {"endpoint": endpoint, "arm": arm, "simulated": sim, "published": val, "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
+            "agree": bool(abs(sim - val) <= MEDIAN_TOLERANCE * val) if _finite(sim) else False}
 
 
 def _rate_row(endpoint: str, arm: str, sim: float, val: float) -> dict:
@@ -50,11 +51,6 @@ def _hr_row(endpoint: str, comparison: str, sim: float, published: dict) -> dict
             "criterion": f"inside published 95% CI [{lo}, {hi}]", "agree": bool(lo <= sim <= hi) if _finite(sim) else False}
 
 
-def _relative_row(endpoint: str, arm: str, sim: float, val: float) -> dict:
-    return {"endpoint": endpoint, "arm": arm, "simulated": sim, "published": val, "criterion": f"within {MEDIAN_TOLERANCE:.0%}",
-            "agree": bool(abs(sim - val) <= MEDIAN_TOLERANCE * val) if _finite(sim) else False}
-
-
 def compare(result) -> pd.DataFrame:
     """Rows: trial, endpoint, arm, simulated, published, criterion, agree."""
     pub = result.spec.published or {}
@@ -65,9 +61,9 @@ def compare(result) -> pd.DataFrame:
     # keys ending in "_central"); each gets its own row, labelled
     for key in [k for k in pub if k.startswith("median_pfs_months")]:
         label = "median PFS (months)" + _reading(key, "median_pfs_months")
-        rows += [_median_row(label, arm, arms.get(arm, {}).get("median_pfs_months", math.nan), med)
+        rows += [_relative_row(label, arm, arms.get(arm, {}).get("median_pfs_months", math.nan), med)
                  for arm, med in (pub.get(key) or {}).items()]
-    rows += [_median_row("median OS (months)", arm, arms.get(arm, {}).get("median_os_months", math.nan), med)
+    rows += [_relative_row("median OS (months)", arm, arms.get(arm, {}).get("median_os_months", math.nan), med)
              for arm, med in (pub.get("median_os_months") or {}).items()]
     if pub.get("deaths") is not None and all("deaths" in v for v in arms.values()):
         sim = sum(v["deaths"] for v in arms.values()) / sum(v["n"] for v in arms.values())
