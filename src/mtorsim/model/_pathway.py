@@ -302,8 +302,15 @@ def _er_foxo(net: Network) -> None:
     p("K_167", 0.5, "1", "assumed: AF-1-driven activity of tamoxifen-bound or unliganded ERα needs phosphorylation well above the basal level of MCF7 (tamoxifen is an antagonist there)", "pS167 giving half-maximal AF-1 activity")
     p("n_167", 4, "1", "assumed: steep (switch-like) dependence of AF-1 activity on phosphorylation", "Hill coefficient of AF-1 activity")
     net.rule("AF1", "pow(ER_pS167, n_167) / (pow(K_167, n_167) + pow(ER_pS167, n_167))", "1", "ligand-independent AF-1 activity from S167 phosphorylation")
+    # the mutant receptor binds degraders esr1_mut_antag_aff-fold less, so it is degraded less than the wild-type
+    # pool ER stands for: its level is ER times the ratio of the two degradation factors (quasi-steady state; ERα
+    # turns over in hours)
+    net.rule("occ_SERD_mut", "esr1_mut_antag_aff * u_er_degrader / (1 + esr1_mut_antag_aff * (u_er_antagonist + u_er_degrader))",
+             "1", "fraction of LBD-mutant ERα bound to a SERD")
+    net.rule("er_mut_sparing", "(1 + d_lig * occ_E2 + d_serd * occ_SERD) / (1 + d_lig * occ_E2 + d_serd * occ_SERD_mut)",
+             "1", "LBD-mutant ERα level relative to the wild-type pool under a SERD (1 without one)")
     net.rule("ER_tx", "ER * (occ_E2 * (1 + a167 * ER_pS167) + occ_SERM * (serm_agonism + serm_167 * AF1) + occ_apo * er_lig_indep * AF1"
-             " + esr1_const / (1 + esr1_mut_antag_aff * (u_er_antagonist + u_er_degrader)))",
+             " + esr1_const * er_mut_sparing / (1 + esr1_mut_antag_aff * (u_er_antagonist + u_er_degrader)))",
              "relative", "ERα transcriptional activity")
 
     net.module("FOXO")

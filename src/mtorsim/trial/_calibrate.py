@@ -4,10 +4,15 @@
   the control arm of BOLERO-2 (exemestane after a non-steroidal AI: median PFS 3.2 months, A03; CBR
   22.2 % and ORR 2.1 %, A06), with the patients' spread of the cell-loss factor
   (``cell_loss_factor_logit_sd``, assumed) held fixed (:func:`calibrate_growth`);
-* the median pre-existing resistant fraction of metastatic tumours, fitted to the everolimus arm of
-  BOLERO-2 (median PFS 7.8 months, A03) once the growth parameters are set (:func:`calibrate_resistance`):
-  on an effective combination, progression is the outgrowth of cells the drugs do not hold back, which no
-  cell-line data constrain;
+* the ERα dependence of AI-resistant, ESR1-wild-type tumours (``ai_resistant_er_expression``), fitted to the
+  ESR1-wild-type subgroup of fulvestrant vs exemestane after a non-steroidal AI (SoFEA + EFECT, HR 1.05;
+  :func:`calibrate_er_dependence`), before the growth fit: EFECT's overall result, its ESR1-mutant subgroup,
+  CONFIRM and the sapanisertib trial's fulvestrant arm are then predictions;
+* the host-tissue (anti-angiogenic) effect of mTORC1 inhibition (``mtor_host_growth_reduction``), fitted to the
+  everolimus arm of BOLERO-2 (median PFS 7.8 months, A03) once the growth parameters are set
+  (:func:`calibrate_host`); the median pre-existing resistant fraction (0.1 %) was fitted to the same arm
+  before the host effect existed (:func:`calibrate_resistance`) and is kept: on an effective combination,
+  progression is the outgrowth of cells the drugs do not hold back, which no cell-line data constrain;
 * untreated primary tumours (``primary_tumour``, neoadjuvant designs): the cell-loss factor, fitted to the
   letrozole-alone arm of the neoadjuvant letrozole ± everolimus trial (clinical response 59.1 % at 4
   months, A14), with the doubling time from ultrasound measurements (Zhang et al. 2017) (:func:`calibrate_primary`).
@@ -141,6 +146,42 @@ def calibrate_resistance(*, fractions=(0.001, 0.003, 0.005, 0.01, 0.03), patient
     return _arm_grid("bolero2", 0, [{("tumour", "resistant_fraction_median"): f} for f in fractions],
                      lambda a: abs(math.log(a["median_pfs_months"] / 7.8)), patients=patients, seed=seed,
                      population=population)
+
+
+def calibrate_host(*, reductions=(0.35, 0.45, 0.5, 0.55), patients: int = 400, seed: int = 11,
+                   population=None) -> pd.DataFrame:
+    """Grid search of the host-tissue effect of mTORC1 inhibition (``mtor_host_growth_reduction``) on the everolimus +
+    exemestane arm of BOLERO-2 (median PFS 7.8 months, A03), the resistant fraction held; one row per grid
+    point, best first. The arm's median sits on assessment visits, so whole trials of a few thousand patients
+    decide between neighbouring grid points (``calibrate_spread`` reports both medians)."""
+    return _arm_grid("bolero2", 0, [{("tumour", "mtor_host_growth_reduction"): e} for e in reductions],
+                     lambda a: abs(math.log(a["median_pfs_months"] / 7.8)), patients=patients, seed=seed,
+                     population=population)
+
+
+#: PFS hazard ratio of fulvestrant 250 mg vs exemestane after a non-steroidal AI in ESR1-wild-type tumours
+#: (baseline ctDNA), SoFEA and EFECT combined: Turner et al. 2020 Clin Cancer Res 26:5172 (abstract)
+ESR1_WT_FULVESTRANT_HR = 1.05
+
+
+def calibrate_er_dependence(*, levels=(0.05, 0.1, 0.2), patients: int = 693, seeds=(0, 1), population=None) -> pd.DataFrame:
+    """The ERα level of AI-resistant, ESR1-wild-type tumours (``ai_resistant_er_expression``) against the
+    ESR1-wild-type subgroup of fulvestrant vs exemestane after an NSAI (HR 1.05, 0.81–1.37): whole EFECT
+    trials per seed, one row per level with the subgroup HRs (mean over ``seeds``), best first."""
+    rows = []
+    for level in levels:
+        hr_wt, hr_mut, hr = [], [], []
+        for seed in seeds:
+            s = run_trial("efect", seed=seed, patients=patients, progress=False,
+                          population={**dict(population or {}), ("tumour", "ai_resistant_er_expression"): level}).summary
+            comp = next(iter(s["comparisons"].values()))
+            hr.append(comp["hazard_ratio"])
+            hr_wt.append(comp["subgroups"]["ESR1-wild-type"]["hazard_ratio"])
+            hr_mut.append(comp["subgroups"]["ESR1-mutant"]["hazard_ratio"])
+        rows.append({"ai_resistant_er_expression": level, "hr_esr1_wild_type": sum(hr_wt) / len(hr_wt),
+                     "hr_esr1_mutant": sum(hr_mut) / len(hr_mut), "hazard_ratio": sum(hr) / len(hr),
+                     "loss": abs(math.log(sum(hr_wt) / len(hr_wt) / ESR1_WT_FULVESTRANT_HR))})
+    return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
 
 
 def calibrate_ki67(*, medians=(10.0, 11.0, 12.0, 13.0), patients: int | None = None, seed: int = 11,

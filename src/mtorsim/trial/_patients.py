@@ -133,7 +133,8 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     # ESR1 ligand-binding-domain mutations are selected by aromatase inhibitors in the metastatic setting and
     # rare in untreated tumours, so only AI-resistant ER+ patients carry them (drawn last, as above)
     esr1 = ai_res and bool(rng.random() < pop.value("frequencies", "ESR1_mutation_after_ai"))
-    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1)
+    er_x = pop.value("tumour", "ai_resistant_er_expression") if (ai_res and er_pos and not esr1) else 1.0
+    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1, er_expression=er_x)
     # overall survival (drawn last, only for trials with the os endpoint, so other trials' draws are unchanged)
     entry, pps = 0.0, math.inf
     if "os" in spec.endpoints:

@@ -29,7 +29,7 @@ from .._version import versions
 from ..biology import get_drug
 from ._patients import DAYS_PER_MONTH, Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
-from ._surface import ResponseSurface, response_surface
+from ._surface import ResponseSurface, _potency_nM, response_surface
 from ._tumour import first_new_lesion_day, grow, recist, sld
 
 PK_STEP_H = 3.0
@@ -215,6 +215,22 @@ def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_da
     return out
 
 
+def _host_effect(conc: dict[str, np.ndarray], pop: Population, n_days: int) -> np.ndarray | None:
+    """Daily fraction of the tumour's untreated net growth rate removed by mTORC1 inhibition in its host tissue
+    (anti-angiogenic effect of rapalogs: Guba et al. 2002 Nat Med 8:128), on every clone: ``E · u / (1 + u)`` with
+    ``u = Σ C / IC50`` over the rapalogs in the tumour and ``E`` the maximal reduction. mTOR kinase inhibitors are
+    not given it: the source is about rapalogs, and the one kinase-inhibitor trial (sapanisertib + fulvestrant)
+    gave hazard ratios far below the published ones with it."""
+    e_max = pop.value("tumour", "mtor_host_growth_reduction")
+    if e_max <= 0:
+        return None
+    u = np.zeros(n_days)
+    for d, c in conc.items():
+        if get_drug(d).drug_class == "rapalog":
+            u = u + np.asarray(c, dtype=float) / _potency_nM(d)
+    return e_max * u / (1.0 + u) if u.any() else None
+
+
 def simulate_patient(p: Patient, surface: ResponseSurface, spec: TrialSpec, n_days: int, pop: Population,
                      exposure: _Exposure, toxicity: dict) -> tuple[dict, pd.DataFrame]:
     """Everything about one patient, from its exposures and adverse events (its entries of
@@ -240,7 +256,7 @@ def simulate_patient(p: Patient, surface: ResponseSurface, spec: TrialSpec, n_da
     kill = np.clip(r["death"] + r["mitotic"], 0.0, None)
     g0 = math.log(2) / p.doubling_time_d
     S, R = grow(rel_div, kill, g0=g0, phi=p.cell_loss_factor, resistant_fraction=p.resistant_fraction,
-                acquired_rate=pop.value("tumour", "acquired_resistance_rate"))
+                acquired_rate=pop.value("tumour", "acquired_resistance_rate"), host=_host_effect(conc, pop, n_days))
     burden = S + R
     lesions = sld(burden, p.sld0_mm)
     new_day = first_new_lesion_day(burden, pop.value("tumour", "new_lesion_rate"), rng)

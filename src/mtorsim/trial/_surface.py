@@ -49,6 +49,7 @@ class PatientClass:
     er: bool = True
     ai_resistant: bool = False
     esr1_mut: bool = False
+    er_expression: float = 1.0
 
     @property
     def label(self) -> str:
@@ -56,6 +57,8 @@ class PatientClass:
                  "HER2+" if self.her2 else "HER2-", "ER+" if self.er else "ER-",
                  ("AI-resistant (ESR1-mutant)" if self.esr1_mut else "AI-resistant (LTED-like)") if self.ai_resistant
                  else "endocrine-sensitive"]
+        if self.er_expression != 1.0:
+            parts.append(f"ERα x{self.er_expression:g}")
         return ", ".join(parts)
 
     def cell(self) -> CellLine:
@@ -69,7 +72,8 @@ class PatientClass:
         receptors = {"ER": "positive" if self.er else "negative", "PR": "positive" if self.er else "negative",
                      "HER2": "positive" if self.her2 else "negative"}
         return define_cell(f"virtual tumour [{self.label}]", alterations=alterations, receptors=receptors,
-                           traits=("LTED",) if self.ai_resistant and not self.esr1_mut else ())
+                           traits=("LTED",) if self.ai_resistant and not self.esr1_mut else (),
+                           expression={"ER": self.er_expression} if self.er_expression != 1.0 else None)
 
 
 def _potency_nM(drug: str) -> float:

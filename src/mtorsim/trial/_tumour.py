@@ -6,6 +6,8 @@ Per day ``k`` (rates constant over the day, exact exponential update):
 * sensitive cells: ``g_S = b · rel_div(C_k) − d − b · (death(C_k) + mitotic(C_k)) − μ``;
 * resistant cells (pre-existing fraction ``f_R``, plus acquired ones at rate ``μ`` per sensitive cell):
   ``g_R = b − d = g0`` — insensitive to the arm's drugs (adaptive ER/RTK rewiring);
+* the host-tissue effect of a rapalog (``host``, a fraction ``h_k`` of the untreated net growth; anti-angiogenic)
+  acts on both clones: ``g_S − h_k g0`` and ``g_R = (1 − h_k) g0``;
 * ``g0 = ln 2 / T_d`` the patient's untreated in-vivo net growth rate, ``b = g0 / (1 − φ)`` in-vivo
   division and ``d = φ b`` cell loss (``φ`` the cell-loss factor); ``rel_div``, ``death`` and
   ``mitotic`` come from the patient class's :class:`~mtorsim.trial._surface.ResponseSurface`, i.e. the
@@ -28,19 +30,21 @@ BURDEN_CAP = 1e9
 
 
 def grow(rel_div: np.ndarray, kill: np.ndarray, *, g0: float, phi: float, resistant_fraction: float,
-         acquired_rate: float) -> tuple[np.ndarray, np.ndarray]:
+         acquired_rate: float, host: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Sensitive and resistant burdens (relative to the total at day 0) at the start of each day and after
-    the last: arrays of length ``len(rel_div) + 1``; each clone stops at ``BURDEN_CAP``."""
+    the last: arrays of length ``len(rel_div) + 1``; each clone stops at ``BURDEN_CAP``. ``host``: the daily
+    fraction of ``g0`` removed from both clones (None: none)."""
     n = len(rel_div)
     b = g0 / (1.0 - phi)
     d = phi * b
-    gS = b * np.asarray(rel_div) - d - b * np.asarray(kill) - acquired_rate
-    gR = g0
+    h = np.zeros(n) if host is None else g0 * np.asarray(host, dtype=float)
+    gS = b * np.asarray(rel_div) - d - b * np.asarray(kill) - acquired_rate - h
     S = np.empty(n + 1)
     R = np.empty(n + 1)
     S[0], R[0] = 1.0 - resistant_fraction, resistant_fraction
-    eR = math.exp(gR)
     for k in range(n):
+        gR = g0 - h[k]
+        eR = math.exp(gR)
         eS = math.exp(gS[k])
         S[k + 1] = min(S[k] * eS, BURDEN_CAP)
         dg = gS[k] - gR

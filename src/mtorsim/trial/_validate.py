@@ -74,11 +74,15 @@ def compare(result) -> pd.DataFrame:
         if not (hr and comps):
             continue
         if key == "hazard_ratio_subgroups":
-            # published subgroup HRs without CIs (e.g. BOLERO-2 by plasma PIK3CA status, A29): within 25 %
+            # published subgroup HRs: inside the CI where one is published ({value, ci}), else within 25 %
+            # (e.g. BOLERO-2 by plasma PIK3CA status, A29, published without CIs)
             name, comp = next(iter(comps.items()))
-            rows += [_relative_row(f"PFS hazard ratio, {label} subgroup", name,
-                                   comp.get("subgroups", {}).get(label, {}).get("hazard_ratio", math.nan), float(v))
-                     for label, v in hr.items() if label != "source"]
+            for label, v in hr.items():
+                if label == "source":
+                    continue
+                sim = comp.get("subgroups", {}).get(label, {}).get("hazard_ratio", math.nan)
+                endpoint = f"PFS hazard ratio, {label} subgroup"
+                rows.append(_hr_row(endpoint, name, sim, v) if isinstance(v, dict) else _relative_row(endpoint, name, sim, float(v)))
             continue
         if key == "hazard_ratio_os":
             name, comp = next(iter(comps.items()))
