@@ -18,8 +18,8 @@ from ._spec import builtin_trials, load_spec
 MEDIAN_TOLERANCE = 0.25
 RATE_TOLERANCE = 0.10
 #: replicate trials behind the CLI's and the scorecard's table: a virtual trial is one draw, like a real one,
-#: and a single draw can be far from the model's expectation (BOLERO-2 at seed 0: HR 0.63, its control arm
-#: drew tumours growing slower than the everolimus arm's by 2.3 standard errors, while seeds 1-9 give
+#: and a single draw can be far from the model's expectation (BOLERO-2 at seed 0, session 5 defaults: HR 0.63, its
+#: control arm drew tumours growing slower than the everolimus arm's by 2.3 standard errors, while seeds 1-9 gave
 #: 0.38-0.47 and a 3,000-patient trial 0.46); the median of three, with the range, says what the model predicts
 DEFAULT_REPLICATES = 3
 
