@@ -120,9 +120,12 @@ def validate_trials(names=None, *, seed: int = 0, patients: int | None = None, p
     if not (isinstance(replicates, int) and not isinstance(replicates, bool) and 1 <= replicates <= 1000):
         raise InputError("replicates", replicates, "an integer from 1 to 1000")
     if replicates > 1:
-        runs = [validate_trials(names, seed=seed + k, patients=patients, progress=progress,
-                                results=results if k == 0 else None) for k in range(replicates)]
-        df = pd.concat([r.assign(replicate=k) for k, r in enumerate(runs)], ignore_index=True)
+        # trial by trial, all seeds of one trial together: its exposure-response surfaces stay in the
+        # process's cache (a seed-major loop over every trial evicted them and recomputed them per replicate)
+        runs = [validate_trials([name], seed=seed + k, patients=patients, progress=progress,
+                                results=results if k == 0 else None).assign(replicate=k)
+                for name in names or builtin_trials() for k in range(replicates)]
+        df = pd.concat([r for r in runs if len(r)], ignore_index=True)
         keys = ["trial", "endpoint", "arm", "published", "criterion", "evidence"]
         g = df.groupby(keys, sort=False)
         out = g.agg(simulated=("simulated", "median"), simulated_min=("simulated", "min"),
