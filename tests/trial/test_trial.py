@@ -388,6 +388,19 @@ def test_validate_replicates_summarise_seeds():
         assert row.agree == (row.agree_share >= 0.5)
 
 
+def test_validate_in_processes_gives_the_serial_table():
+    """Trials spread over worker processes (one trial per task, spawned) give the same table, in the same order,
+    as one process; a bad worker count is refused with the field named."""
+    from mtorsim.trial import validate_trials
+    from mtorsim._errors import InputError
+    with pytest.raises(InputError, match="workers"):
+        validate_trials(["bolero2"], workers=0)
+    names = ["everolimus-daily-vs-weekly", "temsirolimus-monotherapy"]
+    serial = validate_trials(names, seed=3, patients=24, replicates=2)
+    parallel = validate_trials(names, seed=3, patients=24, replicates=2, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
 def test_fulvestrant_is_no_better_than_exemestane_after_ai_unless_esr1_is_mutant():
     """Published behaviour (SoFEA + EFECT combined, Turner et al. 2020 Clin Cancer Res 26:5172): after a
     non-steroidal AI, fulvestrant 250 mg is no better than exemestane in ESR1-wild-type tumours (PFS HR 1.05,

@@ -390,7 +390,7 @@ def _trials(results=None) -> list[dict]:
     of the replicates do (``results``: trials already run at seed 0, reused by ``validate_trials``)."""
     from ..trial import validate_trials
     from ..trial._validate import DEFAULT_REPLICATES
-    df = validate_trials(seed=0, results=results, replicates=DEFAULT_REPLICATES)
+    df = validate_trials(seed=0, results=results, replicates=DEFAULT_REPLICATES, workers=2)
     rows = []
     for r in df.itertuples():
         ev = "/".join(e.strip() for e in r.evidence.split(","))
