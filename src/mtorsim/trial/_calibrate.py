@@ -31,8 +31,8 @@
   hazard ratio are predictions.
 
 Everything else in the trial layer is mechanistic or assumed: BOLERO-2 is therefore a calibration trial
-(both arms and its hazard ratio are fitted), and TAMRAD, CONFIRM, the neoadjuvant combination arm and
-the monotherapy trials are predictions.
+(both arms and its hazard ratio are fitted), as is EFECT's ESR1-wild-type subgroup; TAMRAD, CONFIRM, the rest
+of EFECT, the sapanisertib trial, the neoadjuvant combination arm and the monotherapy trials are predictions.
 """
 
 from __future__ import annotations
