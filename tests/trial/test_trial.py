@@ -411,7 +411,11 @@ def test_fulvestrant_is_no_better_than_exemestane_after_ai_unless_esr1_is_mutant
     state) stay far more fulvestrant- than oestrogen-deprivation-sensitive, as LTED cells are."""
     from mtorsim.trial._patients import value
     from mtorsim.trial._surface import PatientClass, response_surface
+    from mtorsim.trial._validate import MEDIAN_TOLERANCE
     e2b, ful, exe = value("tumour", "estradiol_baseline_nM"), {"fulvestrant": np.array(0.077)}, np.array(0.121)
+    # "no better" / "better": the division-rate ratio fulvestrant / exemestane inside / below the band the project
+    # uses for "the same" (25 %, as for medians: 1/1.25 to 1.25); measured 0.97 (wild type), 0.50 (mutant)
+    lo, hi = 1 / (1 + MEDIAN_TOLERANCE), 1 + MEDIAN_TOLERANCE
 
     def ratio(pc):
         f = float(response_surface(pc, ("fulvestrant",), e2_base_nM=e2b)(ful, np.array(1.0))["rel_div"])
@@ -420,9 +424,11 @@ def test_fulvestrant_is_no_better_than_exemestane_after_ai_unless_esr1_is_mutant
     wt = ratio(PatientClass(ai_resistant=True, er_expression=value("tumour", "ai_resistant_er_expression")))
     mut = ratio(PatientClass(ai_resistant=True, esr1_mut=True))
     lted = ratio(PatientClass(ai_resistant=True))
-    assert 0.8 < wt < 1.25
-    assert mut < 0.75 and mut < wt
-    assert lted < 0.3
+    assert lo < wt < hi
+    assert mut < lo and mut < wt
+    # LTED cells with their full ERα: fulvestrant at least 3x more anti-proliferative than oestradiol deprivation
+    # (they grow without oestradiol but are inhibited by fulvestrant; measured 0.12)
+    assert lted < 1 / 3
 
 
 def test_the_esr1_mutant_receptor_escapes_fulvestrant_induced_degradation():
@@ -435,6 +441,7 @@ def test_the_esr1_mutant_receptor_escapes_fulvestrant_induced_degradation():
     pc, e2b, ful = PatientClass(ai_resistant=True, esr1_mut=True), value("tumour", "estradiol_baseline_nM"), {"fulvestrant": np.array(0.164)}
     spared = float(response_surface(pc, ("fulvestrant",), e2_base_nM=e2b)(ful, np.array(1.0))["rel_div"])
     like_wt = float(response_surface(pc, ("fulvestrant",), e2_base_nM=e2b, parameters=(("esr1_mut_antag_aff", 1.0),))(ful, np.array(1.0))["rel_div"])
+    # measured 2.8 with the sparing rule and 1.28 without it (the weaker block of the mutant's activity alone)
     assert spared > 1.5 * like_wt
 
 

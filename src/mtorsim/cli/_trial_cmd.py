@@ -88,7 +88,7 @@ def register(app: typer.Typer) -> None:
                             seed: int = seed_option(0),
                             patients: Optional[int] = typer.Option(None, "--patients", help="Patients per trial (default: each spec's; smaller is faster)."),
                             replicates: int = typer.Option(3, "--replicates", help="Replicate trials (seeds seed, seed+1, ...): median, range and share of replicates that agree (a row agrees when at least half do); 1 for a single trial."),
-                            workers: int = typer.Option(2, "--workers", help="Processes running the trials (one trial per task); the table does not depend on it."),
+                            workers: Optional[int] = typer.Option(None, "--workers", help="Processes running the trials (one trial per task; default: 2, at most the CPUs); the table does not depend on it."),
                             out: Optional[Path] = typer.Option(None, "--out", help="Write the table (.csv)."),
                             fmt: str = format_option(), quiet: bool = quiet_option()) -> None:
         """Run the built-in trials and print simulated vs published numbers side by side.
@@ -101,8 +101,10 @@ def register(app: typer.Typer) -> None:
         """
         def go():
             from ..trial import validate_trials
+            from ..trial._validate import DEFAULT_WORKERS
             names = [t.strip() for t in trials.split(",")] if trials else None
-            df = validate_trials(names, seed=seed, patients=patients, progress=not quiet, replicates=replicates, workers=workers)
+            df = validate_trials(names, seed=seed, patients=patients, progress=not quiet, replicates=replicates,
+                                 workers=DEFAULT_WORKERS if workers is None else workers)
             if out is not None:
                 df.to_csv(out, index=False)
             emit_table(df, fmt, title="virtual trials vs published", quiet=quiet)

@@ -389,8 +389,8 @@ def _trials(results=None) -> list[dict]:
     ``DEFAULT_REPLICATES`` replicate trials (seeds 0, 1, …) with their range; a row agrees when at least half
     of the replicates do (``results``: trials already run at seed 0, reused by ``validate_trials``)."""
     from ..trial import validate_trials
-    from ..trial._validate import DEFAULT_REPLICATES
-    df = validate_trials(seed=0, results=results, replicates=DEFAULT_REPLICATES, workers=2)
+    from ..trial._validate import DEFAULT_REPLICATES, DEFAULT_WORKERS
+    df = validate_trials(seed=0, results=results, replicates=DEFAULT_REPLICATES, workers=DEFAULT_WORKERS)
     rows = []
     for r in df.itertuples():
         ev = "/".join(e.strip() for e in r.evidence.split(","))

@@ -66,7 +66,7 @@ def _arm_grid(trial: str, arm: int, points: list[dict], loss, *, patients: int, 
     return pd.DataFrame(rows).sort_values("loss").reset_index(drop=True)
 
 
-def calibrate_growth(*, cell_loss=(0.2, 0.25, 0.3), doubling_days=(45.0, 55.0, 65.0), patients: int = 400,
+def calibrate_growth(*, cell_loss=(0.25, 0.3, 0.4), doubling_days=(110.0, 120.0, 130.0, 140.0), patients: int = 400,
                      seed: int = 11, population=None) -> pd.DataFrame:
     """Grid search on the BOLERO-2 control arm; returns one row per grid point with the loss
     ``(ln(median/3.2)/0.1)² + ((CBR − 0.222)/0.05)² + ((ORR − 0.021)/0.02)²``, best first."""
@@ -78,7 +78,7 @@ def calibrate_growth(*, cell_loss=(0.2, 0.25, 0.3), doubling_days=(45.0, 55.0, 6
     return _arm_grid("bolero2", 1, points, loss, patients=patients, seed=seed, population=population)
 
 
-def calibrate_spread(*, log_sds=(0.8, 1.2, 1.6), patients: int = 2000, seed: int = 1000, population=None) -> pd.DataFrame:
+def calibrate_spread(*, log_sds=(1.2, 1.6, 1.8, 2.0), patients: int = 3000, seed: int = 1000, population=None) -> pd.DataFrame:
     """The between-patient spread of the metastatic doubling time (``doubling_time_log_sd``) against the
     BOLERO-2 investigator hazard ratio (A03: 0.45 with medians 7.8 / 3.2 months): whole trials of
     ``patients``, one row per value with both medians, the HR and the CBRs, best (HR closest to 0.45) first.
@@ -194,7 +194,7 @@ def calibrate_ki67(*, medians=(10.0, 11.0, 12.0, 13.0), patients: int | None = N
                      seed=seed, population=population)
 
 
-def calibrate_survival(*, medians=(21.0, 22.0, 23.0, 24.0), patients: int = 1000, seed: int = 11,
+def calibrate_survival(*, medians=(19.0, 20.0, 21.0, 22.0), patients: int = 1000, seed: int = 11,
                        population=None) -> pd.DataFrame:
     """Grid search of the median post-progression survival (months) on the exemestane arm of BOLERO-2
     (median OS 26.6 months, Piccart et al. 2014); one row per grid point, best first."""
