@@ -103,6 +103,12 @@ def arm_assignment(spec: TrialSpec, n: int, seed: int) -> list[str]:
     return out[:n]
 
 
+def _select(criterion: str, present: str, drawn: bool) -> bool:
+    """A genotype under an inclusion criterion: ``present`` (e.g. 'mutant') forces it, 'any' keeps the draw,
+    anything else (wild type, intact) excludes it."""
+    return drawn if criterion == "any" else criterion == present
+
+
 def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, pop: Population = Population()) -> Patient:
     """One virtual patient from the population the spec's inclusion criteria select."""
     crit = spec.population
@@ -112,8 +118,10 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     u = rng.random(6)
     er_pos = True if er == "positive" else (False if er == "negative" else bool(u[0] < 0.75))
     her2_pos = True if her2 == "positive" else (False if her2 == "negative" else bool(u[1] < 0.15))
-    pik3ca = bool(u[2] < pop.value("frequencies", "PIK3CA_mutation"))
-    pten = bool(u[3] < pop.value("frequencies", "PTEN_loss"))
+    # genotype criteria (a biomarker-selected cohort) fix the genotype; the draw is made all the same so that
+    # the later draws, and an unselected trial's patients, do not depend on them
+    pik3ca = _select(crit.get("pik3ca", "any"), "mutant", bool(u[2] < pop.value("frequencies", "PIK3CA_mutation")))
+    pten = _select(crit.get("pten", "any"), "lost", bool(u[3] < pop.value("frequencies", "PTEN_loss")))
     ai_res = bool(u[4] < float(crit.get("ai_resistant_fraction", 1.0))) and er_pos
     # a neoadjuvant design treats untreated primary tumours: their own growth parameters (population.yaml)
     sec = "primary_tumour" if spec.neoadjuvant else "tumour"
@@ -132,7 +140,7 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     phi = 1.0 / (1.0 + math.exp(-(math.log(phi_med / (1.0 - phi_med)) + phi_sd * zphi))) if 0 < phi_med < 1 else phi_med
     # ESR1 ligand-binding-domain mutations are selected by aromatase inhibitors in the metastatic setting and
     # rare in untreated tumours, so only AI-resistant ER+ patients carry them (drawn last, as above)
-    esr1 = ai_res and bool(rng.random() < pop.value("frequencies", "ESR1_mutation_after_ai"))
+    esr1 = ai_res and _select(crit.get("esr1", "any"), "mutant", bool(rng.random() < pop.value("frequencies", "ESR1_mutation_after_ai")))
     er_x = pop.value("tumour", "ai_resistant_er_expression") if (ai_res and er_pos and not esr1) else 1.0
     pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1, er_expression=er_x)
     # overall survival (drawn last, only for trials with the os endpoint, so other trials' draws are unchanged)

@@ -13,6 +13,9 @@ Schema (top level)::
       her2: negative                   # positive | negative | any
       prior_therapy: ai_resistant      # ai_resistant | endocrine_sensitive | mixed
       ai_resistant_fraction: 1.0       # only for 'mixed'
+      pik3ca: any                      # mutant | wild_type | any (biomarker-selected cohorts, e.g. SOLAR-1)
+      pten: any                        # lost | intact | any
+      esr1: any                        # mutant | wild_type | any (mutant needs prior_therapy ai_resistant)
     arms:
       - name: EVE+EXE
         drugs:
@@ -41,7 +44,10 @@ from .._errors import InputError, UnknownNameError
 
 TOP_FIELDS = {"name", "title", "evidence", "patients", "randomisation", "population", "arms", "assessment", "follow_up",
               "endpoints", "neoadjuvant", "published", "notes"}
-POPULATION_FIELDS = {"er", "her2", "prior_therapy", "ai_resistant_fraction"}
+POPULATION_FIELDS = {"er", "her2", "prior_therapy", "ai_resistant_fraction", "pik3ca", "pten", "esr1"}
+#: genotype inclusion criteria: field -> allowed values ("any", the default, selects nobody out)
+GENOTYPE_CRITERIA = {"pik3ca": ("mutant", "wild_type", "any"), "pten": ("lost", "intact", "any"),
+                     "esr1": ("mutant", "wild_type", "any")}
 ARM_FIELDS = {"name", "drugs"}
 DRUG_FIELDS = {"drug", "regimen"}
 ASSESSMENT_FIELDS = {"every_weeks", "confirm_response"}
@@ -260,6 +266,14 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
             pop["ai_resistant_fraction"] = 0.0
         elif pop["prior_therapy"] == "ai_resistant":
             pop["ai_resistant_fraction"] = 1.0
+        # genotype criteria enter the dict only when given, so specs without them keep their digest
+        for key, options in GENOTYPE_CRITERIA.items():
+            if key in p:
+                pop[key] = ck.choice(p[key], f"population.{key}", options)
+        if pop.get("esr1") == "mutant" and not (pop["prior_therapy"] == "ai_resistant" and pop["er"] == "positive"):
+            # ESR1 mutations are acquired under aromatase inhibitors (population.yaml): only AI-resistant ER+ tumours carry them
+            ck.fail(p["esr1"], "population.esr1",
+                    "'mutant' only with prior_therapy: ai_resistant and er: positive (ESR1 mutations are acquired under aromatase inhibitors)")
     assess = {"every_weeks": 8.0, "confirm_response": False}
     if "assessment" in top:
         a = ck.mapping(top["assessment"], "assessment", ASSESSMENT_FIELDS)
