@@ -256,7 +256,9 @@ def test_predicted_trials_hazard_ratio_inside_the_published_ci(trial, patients, 
                    "everolimus + exemestane (Chandarlapaty et al. 2016: 8.5 months without a mutation, 5.8 with D538G, 4.2 with "
                    "Y537S) and on exemestane alone (SoFEA + EFECT: 2.4 vs 4.8 months); since AI-resistant ESR1-wild-type tumours "
                    "are ERα-independent in the model (fitted to SoFEA + EFECT) the mutants, which keep an ERα-driven component, "
-                   "do better on the combination (HR 0.61 mutant vs wild type in the arm, seed 4, 400 patients; 0.77 on exemestane alone). The model has no prognostic difference between the classes")
+                   "do better on the combination (HR 0.61 mutant vs wild type in the arm, seed 4, 400 patients; 0.77 on exemestane alone). The model has no prognostic difference between the classes; adding one with an "
+                   "oestradiol-independent mutant (session 7, docs/design/fulvestrant-ai-resistant.md section 7) fixes the exemestane "
+                   "arms but not this arm (HR 0.85)")
 def test_esr1_mutant_patients_progress_earlier_on_everolimus_exemestane():
     """Published behaviour (Chandarlapaty et al. 2016, secondary analysis of BOLERO-2): patients with an ESR1
     mutation in baseline cfDNA progress earlier on the combination than those without."""
