@@ -9,25 +9,13 @@ import numpy as np
 import mtorsim.trial._surface as S
 from mtorsim.biology import _genotype as G
 from mtorsim.trial._surface import PatientClass, response_surface
-from mtorsim.trial._run import drug_exposure
+from _exposures import clinical_exposures
 from mtorsim.trial._patients import value
 
 mode, values = sys.argv[1], [float(x) for x in sys.argv[2:]]
 e2b = value("tumour", "estradiol_baseline_nM")
-rng = np.random.default_rng(0)
-
-
-def med(drug, reg, n, days, lo, hi):
-    key = "estradiol_fraction" if drug == "exemestane" else "tumour_nM"
-    return float(np.median([drug_exposure(drug, reg, days, rng)[key][lo:hi] for _ in range(n)]))
-
-
-c500 = med("fulvestrant", "500 mg im on days 1,15,29 then every 28 days", 40, 200, 90, 180)
-c250 = med("fulvestrant", "250 mg im every 28 days", 40, 200, 90, 180)
-ee = med("exemestane", "25 mg daily", 20, 60, 30, 60)
-ce = med("everolimus", "10 mg daily", 20, 60, 30, 60)
-ct = med("tamoxifen", "20 mg daily", 20, 200, 150, 200)
-print(f"exposures F500 {c500:.3f} F250 {c250:.3f} E2frac {ee:.3f} EVE {ce:.2f} TAM {ct:.2f}")
+x = clinical_exposures(40, tamoxifen=True)
+c500, c250, ee, ce, ct = x["F500"], x["F250"], x["E2frac"], x["EVE"], x["TAM"]
 orig_cd1, orig_cell = S.cyclin_d1_independence, PatientClass.cell
 classes = [(True, False)] if mode != "phi" else [(False, False), (True, False), (True, True)]
 for v in values:

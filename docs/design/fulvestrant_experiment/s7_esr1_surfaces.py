@@ -5,20 +5,13 @@ import numpy as np
 import mtorsim.trial._surface as S
 from mtorsim.biology import _genotype as G
 from mtorsim.trial._surface import PatientClass, response_surface
-from mtorsim.trial._run import drug_exposure
+from _exposures import clinical_exposures
 from mtorsim.trial._patients import value
 extra = sys.argv[1]  # parameter name to set in mutants besides esr1_const, or '-'
 pairs = [tuple(float(x) for x in a.split(",")) for a in sys.argv[2:]]
 e2b = value("tumour", "estradiol_baseline_nM")
-rng = np.random.default_rng(0)
-def med(drug, reg, n, days, lo, hi):
-    key = "estradiol_fraction" if drug == "exemestane" else "tumour_nM"
-    return float(np.median([drug_exposure(drug, reg, days, rng)[key][lo:hi] for _ in range(n)]))
-c500 = med("fulvestrant", "500 mg im on days 1,15,29 then every 28 days", 30, 200, 90, 180)
-c250 = med("fulvestrant", "250 mg im every 28 days", 30, 200, 90, 180)
-ee = med("exemestane", "25 mg daily", 20, 60, 30, 60)
-ce = med("everolimus", "10 mg daily", 20, 60, 30, 60)
-print(f"exposures F500 {c500:.3f} F250 {c250:.3f} E2frac {ee:.3f} EVE {ce:.2f}")
+x = clinical_exposures(30)
+c500, c250, ee, ce = x["F500"], x["F250"], x["E2frac"], x["EVE"]
 orig_cell = PatientClass.cell
 def show(pc):
     f, s0, se = (response_surface(pc, d, e2_base_nM=e2b) for d in (("fulvestrant",), (), ("everolimus",)))
