@@ -516,3 +516,26 @@ def test_subgroup_rows_with_a_published_ci_use_it():
     row = rows.loc["PFS hazard ratio, ESR1-mutant subgroup"]
     assert row.published == 0.59 and row.criterion == "inside published 95% CI [0.39, 0.89]"
     assert row.agree == (0.39 <= row.simulated <= 0.89)
+
+
+def test_validate_trials_table_is_readable_in_a_terminal():
+    """`mtorsim validate trials` prints the readable core (median, range, published, criterion, replicates agreeing)
+    and the count of agreeing rows; the csv keeps every column (evidence ids included)."""
+    from typer.testing import CliRunner
+
+    from mtorsim.cli._app import _register, app
+    from mtorsim.cli._trial_cmd import _validation_view
+    _register()
+    full = pd.DataFrame({"trial": ["t"], "endpoint": ["ORR"], "arm": ["A"], "simulated": [0.1234], "simulated_min": [0.1],
+                         "simulated_max": [0.2], "published": [0.12], "criterion": ["within 10 points"], "agree_share": [2 / 3],
+                         "agree": [True], "replicates": [3], "evidence": ["A26"]})
+    view = _validation_view(full)
+    assert list(view.columns) == ["trial", "endpoint", "arm", "simulated", "range", "published", "criterion", "agrees"]
+    assert view.iloc[0].tolist()[3:] == ["0.123", "0.1-0.2", "0.12", "within 10 points", "yes (2/3)"]
+    one = _validation_view(full.drop(columns=["simulated_min", "simulated_max", "agree_share", "replicates"]))
+    assert "range" not in one.columns and one["agrees"].tolist() == ["yes"]
+    res = CliRunner().invoke(app, ["validate", "trials", "--trials", "everolimus-daily-vs-weekly", "--patients", "20",
+                                   "--replicates", "1", "--workers", "1"])
+    assert res.exit_code == 0, res.output
+    # narrow (80-column) output folds long names instead of cutting them off with an ellipsis
+    assert "rows agree (one trial each" in res.output and "…" not in res.output and "0.12" in res.output

@@ -38,7 +38,7 @@ def print_frame(df, title: str = "", max_rows: int = 200) -> None:
     table = Table(title=title, show_lines=False)
     cols = [df.index.name or ""] + list(df.columns) if df.index.name else list(df.columns)
     for c in cols:
-        table.add_column(str(c))
+        table.add_column(str(c), overflow="fold")  # a narrow terminal wraps long names instead of hiding them
     for idx, row in df.head(max_rows).iterrows():
         vals = ([str(idx)] if df.index.name else []) + [(f"{v:.3g}" if isinstance(v, float) else str(v)) for v in row.values]
         table.add_row(*vals)

@@ -10,9 +10,32 @@ from typing import Optional
 
 import typer
 
-from ._common import emit_table, format_option, quiet_option, run_guarded, seed_option
+from ._common import check_format, emit_table, format_option, quiet_option, run_guarded, seed_option
 
 __all__ = ["register"]
+
+
+def _num(x) -> str:
+    """A simulated or published number as a reader wants it: 3 significant figures, no exponent for rates."""
+    try:
+        v = float(x)
+    except (TypeError, ValueError):
+        return str(x)
+    return "-" if v != v else f"{v:.3g}"
+
+
+def _validation_view(df):
+    """The columns of the validation table a terminal can show: the median with its replicate range, the published
+    value, the criterion and how many replicates agree."""
+    import pandas as pd
+    view = {"trial": df["trial"], "endpoint": df["endpoint"], "arm": df["arm"], "simulated": [_num(v) for v in df["simulated"]]}
+    replicated = "simulated_min" in df.columns    # one replicate: no range, no share
+    if replicated:
+        view["range"] = [f"{_num(a)}-{_num(b)}" for a, b in zip(df["simulated_min"], df["simulated_max"])]
+    view.update({"published": [_num(v) for v in df["published"]], "criterion": df["criterion"]})
+    view["agrees"] = ([f"{'yes' if a else 'NO'} ({round(s * r)}/{r})" for a, s, r in zip(df["agree"], df["agree_share"], df["replicates"])]
+                      if replicated else ["yes" if a else "NO" for a in df["agree"]])
+    return pd.DataFrame(view)
 
 
 def register(app: typer.Typer) -> None:
@@ -107,5 +130,14 @@ def register(app: typer.Typer) -> None:
                                  workers=DEFAULT_WORKERS if workers is None else workers)
             if out is not None:
                 df.to_csv(out, index=False)
-            emit_table(df, fmt, title="virtual trials vs published", quiet=quiet)
+            if check_format(fmt) == "table":
+                # the full frame has 12 columns and long evidence strings: a terminal shows the readable core
+                emit_table(_validation_view(df), fmt, title="virtual trials vs published", quiet=quiet)
+                if not quiet:
+                    from ._app import console
+                    reps = int(df["replicates"].max()) if "replicates" in df.columns else 1
+                    console.print(f"{int(df['agree'].sum())} of {len(df)} rows agree ({f'median of {reps} replicate trials' if reps > 1 else 'one trial each'}; "
+                                  "--format csv or --out for every column, evidence ids included)")
+            else:
+                emit_table(df, fmt, title="virtual trials vs published", quiet=quiet)
         run_guarded(go)
