@@ -142,13 +142,16 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     # rare in untreated tumours, so only AI-resistant ER+ patients carry them (drawn last, as above)
     esr1 = ai_res and _select(crit.get("esr1", "any"), "mutant", bool(rng.random() < pop.value("frequencies", "ESR1_mutation_after_ai")))
     er_x = pop.value("tumour", "ai_resistant_er_expression") if (ai_res and er_pos and not esr1) else 1.0
-    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1, er_expression=er_x)
     # overall survival (drawn last, only for trials with the os endpoint, so other trials' draws are unchanged)
     entry, pps = 0.0, math.inf
     if "os" in spec.endpoints:
         entry = float(rng.uniform(0.0, spec.follow_up.get("accrual_months", 0.0) * DAYS_PER_MONTH))
         pps = pop.value("survival", "post_progression_median_months") * DAYS_PER_MONTH * \
             math.exp(pop.value("survival", "post_progression_log_sd") * float(rng.standard_normal()))
+    # AKT1 E17K (added after the draws above, so that they are unchanged by it)
+    akt1 = _select(crit.get("akt1", "any"), "mutant", bool(rng.random() < pop.value("frequencies", "AKT1_mutation")))
+    pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1, er_expression=er_x,
+                      akt1=akt1)
     return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop, entry, pps)
 
 
@@ -165,7 +168,9 @@ def patients_table(patients: list[Patient]) -> pd.DataFrame:
     return pd.DataFrame([{"patient": p.id, "arm": p.arm, "PIK3CA_mutant": p.patient_class.pik3ca,
                           "PTEN_loss": p.patient_class.pten_loss, "HER2_positive": p.patient_class.her2,
                           "ER_positive": p.patient_class.er, "AI_resistant": p.patient_class.ai_resistant,
-                          "ESR1_mutant": p.patient_class.esr1_mut,
+                          "ESR1_mutant": p.patient_class.esr1_mut, "AKT1_mutant": p.patient_class.akt1,
+                          # the AKT pathway as CAPItello-291 defined it: a PIK3CA, AKT1 or PTEN alteration
+                          "AKT_pathway_altered": p.patient_class.pik3ca or p.patient_class.akt1 or p.patient_class.pten_loss,
                           "doubling_time_d": p.doubling_time_d, "cell_loss_factor": p.cell_loss_factor, "resistant_fraction": p.resistant_fraction,
                           "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day, "entry_day": p.entry_day,
                           "post_progression_d": p.post_progression_d} for p in patients])

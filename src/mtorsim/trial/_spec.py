@@ -16,6 +16,7 @@ Schema (top level)::
       pik3ca: any                      # mutant | wild_type | any (biomarker-selected cohorts, e.g. SOLAR-1)
       pten: any                        # lost | intact | any
       esr1: any                        # mutant | wild_type | any (mutant needs prior_therapy ai_resistant)
+      akt1: any                        # mutant | wild_type | any (AKT1 E17K)
     arms:
       - name: EVE+EXE
         drugs:
@@ -44,10 +45,10 @@ from .._errors import InputError, UnknownNameError
 
 TOP_FIELDS = {"name", "title", "evidence", "patients", "randomisation", "population", "arms", "assessment", "follow_up",
               "endpoints", "neoadjuvant", "published", "notes"}
-POPULATION_FIELDS = {"er", "her2", "prior_therapy", "ai_resistant_fraction", "pik3ca", "pten", "esr1"}
+POPULATION_FIELDS = {"er", "her2", "prior_therapy", "ai_resistant_fraction", "pik3ca", "pten", "esr1", "akt1"}
 #: genotype inclusion criteria: field -> allowed values ("any", the default, selects nobody out)
 GENOTYPE_CRITERIA = {"pik3ca": ("mutant", "wild_type", "any"), "pten": ("lost", "intact", "any"),
-                     "esr1": ("mutant", "wild_type", "any")}
+                     "esr1": ("mutant", "wild_type", "any"), "akt1": ("mutant", "wild_type", "any")}
 ARM_FIELDS = {"name", "drugs"}
 DRUG_FIELDS = {"drug", "regimen"}
 ASSESSMENT_FIELDS = {"every_weeks", "confirm_response"}

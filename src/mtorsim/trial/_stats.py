@@ -50,7 +50,9 @@ def _rates(ae: pd.DataFrame, n: int) -> dict:
 #: biomarker subgroups of the PFS hazard ratio: label -> (column of the patients table, value)
 SUBGROUPS = {"PIK3CA-mutant": ("PIK3CA_mutant", True), "PIK3CA-wild-type": ("PIK3CA_mutant", False),
              "PTEN-loss": ("PTEN_loss", True), "PTEN-intact": ("PTEN_loss", False),
-             "ESR1-mutant": ("ESR1_mutant", True), "ESR1-wild-type": ("ESR1_mutant", False)}
+             "ESR1-mutant": ("ESR1_mutant", True), "ESR1-wild-type": ("ESR1_mutant", False),
+             "AKT1-mutant": ("AKT1_mutant", True),
+             "AKT-pathway-altered": ("AKT_pathway_altered", True), "AKT-pathway-non-altered": ("AKT_pathway_altered", False)}
 #: a subgroup's HR is reported when each arm has at least this many progressions in it
 SUBGROUP_MIN_EVENTS = 5
 

@@ -50,10 +50,12 @@ class PatientClass:
     ai_resistant: bool = False
     esr1_mut: bool = False
     er_expression: float = 1.0
+    akt1: bool = False
 
     @property
     def label(self) -> str:
-        parts = ["PIK3CA-mut" if self.pik3ca else "PIK3CA-wt", "PTEN-loss" if self.pten_loss else "PTEN-intact",
+        parts = ["PIK3CA-mut" if self.pik3ca else "PIK3CA-wt", "PTEN-loss" if self.pten_loss else "PTEN-intact"] + \
+                (["AKT1-E17K"] if self.akt1 else []) + [
                  "HER2+" if self.her2 else "HER2-", "ER+" if self.er else "ER-",
                  ("AI-resistant (ESR1-mutant)" if self.esr1_mut else "AI-resistant (LTED-like)") if self.ai_resistant
                  else "endocrine-sensitive"]
@@ -68,7 +70,8 @@ class PatientClass:
         (constitutive ERα, ``ESR1:mut``) or through the LTED-like growth-factor/PI3K/mTOR rewiring, not both
         (assumed: alternative routes to oestrogen independence; the mutant does not need the rewiring)."""
         alterations = (["PIK3CA:mut"] if self.pik3ca else []) + (["PTEN:loss"] if self.pten_loss else []) + \
-                      (["ERBB2:amp"] if self.her2 else []) + (["ESR1:mut"] if self.esr1_mut else [])
+                      (["ERBB2:amp"] if self.her2 else []) + (["ESR1:mut"] if self.esr1_mut else []) + \
+                      (["AKT1:E17K"] if self.akt1 else [])
         receptors = {"ER": "positive" if self.er else "negative", "PR": "positive" if self.er else "negative",
                      "HER2": "positive" if self.her2 else "negative"}
         return define_cell(f"virtual tumour [{self.label}]", alterations=alterations, receptors=receptors,
