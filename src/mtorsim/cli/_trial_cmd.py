@@ -16,7 +16,7 @@ __all__ = ["register"]
 
 
 def _num(x) -> str:
-    """A simulated or published number as a reader wants it: 3 significant figures, no exponent for rates."""
+    """A simulated or published number as a reader wants it: 3 significant figures, "-" when missing."""
     try:
         v = float(x)
     except (TypeError, ValueError):
