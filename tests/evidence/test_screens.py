@@ -4,6 +4,9 @@ the agreements that hold; the numbers that do not yet reach the issue's targets 
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
 from mtorsim.evidence._screens import kinase_vs_rapalog, lincs_comparison, lincs_table, pathway_activated
 
 
@@ -20,6 +23,20 @@ def test_alpelisib_ranking_follows_the_lincs_panel(shared_data):
     table, summary = lincs_comparison(drugs=["alpelisib"])
     rho = float(summary.set_index("drug").loc["alpelisib", "spearman_GR_AOC"])
     assert rho >= 0.5, table.sort_values("GR_AOC_measured").to_string()
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
+    "known deviation (session 7, docs/design/kinase-inhibitor-potency.md): the catalogue's target-level potencies make "
+    "the ATP-competitive PI3K/AKT/mTOR inhibitors 3-60x too potent in the model's cells; alpelisib's GR50 is ~0.016x "
+    "the measured one (MCF7 9.7 vs 627 nM). The fix (a biochemical-to-cellular rule fitted to the panel, a fate refit, "
+    "the trials rerun) is not made yet"))
+def test_alpelisib_growth_potency_matches_the_lincs_panel(shared_data):
+    """HMS LINCS (Hafner et al.; shared/data/response): alpelisib's GR50 in the lines where both the model and the
+    measurement have one (geometric mean model / measured) must lie within 3x of the measured potency."""
+    table, _ = lincs_comparison(drugs=["alpelisib"])
+    both = table.dropna(subset=["GR50_nM_model", "GR50_nM_measured"])
+    ratio = float(np.exp(np.mean(np.log(both.GR50_nM_model / both.GR50_nM_measured))))
+    assert len(both) >= 5 and 1 / 3 < ratio < 3, ratio
 
 
 def test_pathway_activation_flag():
