@@ -94,6 +94,13 @@ def test_an_interrupted_trial_resumes_to_the_same_result(mini, tmp_path, monkeyp
     assert (tmp_path / "summary.json").is_file() and (tmp_path / "km.png").is_file()
     with pytest.raises(Exception, match="seed"):
         run_trial(mini, seed=3, chunk_size=5, out=tmp_path, progress=False)
+    # checkpoints written by another version of the model (data, network, patient layer) are not mixed in
+    import json
+    assert resumed.summary["run"]["model_sha256"] == R.model_fingerprint()
+    m = json.loads((tmp_path / "manifest.json").read_text())
+    (tmp_path / "manifest.json").write_text(json.dumps({**m, "model_sha256": "an older model"}))
+    with pytest.raises(Exception, match="model_sha256"):
+        run_trial(mini, seed=2, chunk_size=5, out=tmp_path, progress=False)
 
 
 def test_km_median_and_cox_by_hand():

@@ -376,6 +376,27 @@ class TrialResult:
         return plot_km(self.outcomes, ax=ax, title=self.spec.title, endpoint=endpoint)
 
 
+#: the files a trial's result depends on beyond its spec (package, resource): data, the network, the cell and
+#: patient layers; a checkpoint written by other versions of them is refused on resume
+MODEL_FILES = (("mtorsim.trial", ("data/population.yaml", "_patients.py", "_surface.py", "_tumour.py", "_run.py", "_stats.py")),
+               ("mtorsim.biology", ("data/drugs.yaml", "data/cells.yaml", "_genotype.py", "_cells.py", "_drugs.py")),
+               ("mtorsim.clinic", ("data/toxicity.yaml", "_pk.py", "_regimen.py", "_toxicity.py", "_exposure.py")),
+               ("mtorsim.model", ("_pathway.py",)), ("mtorsim.fate", ("_fate.py",)))
+
+
+def model_fingerprint() -> str:
+    """SHA-256 (16 hex digits) of the mtorsim version and the files in ``MODEL_FILES``: a resumed trial must have
+    been started by the same model, not only the same spec and seed."""
+    import hashlib
+    from importlib import resources
+    h = hashlib.sha256(str(versions().get("mtorsim")).encode())
+    for package, names in MODEL_FILES:
+        for name in names:
+            h.update(name.encode())
+            h.update(resources.files(package).joinpath(name).read_bytes())
+    return h.hexdigest()[:16]
+
+
 def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Path | None = None, chunk_size: int = 50,
               progress: bool = True, resume: bool = True, scheduler=None, n_workers: int = 1,
               population=None, parameters=None) -> TrialResult:
@@ -407,7 +428,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     net_par = _network_parameters(parameters)
     n = spec.patients
     chunks = [list(range(k, min(n, k + chunk_size))) for k in range(0, n, chunk_size)]
-    manifest = {"spec_sha256": spec.sha256, "seed": seed, "patients": n, "chunk_size": chunk_size,
+    manifest = {"spec_sha256": spec.sha256, "model_sha256": model_fingerprint(), "seed": seed, "patients": n, "chunk_size": chunk_size,
                 "population": [[f"{a}.{b}", v] for (a, b), v in pop.overrides],
                 "network_parameters": [[k, v] for k, v in net_par]}
     done: set[int] = set()
@@ -480,7 +501,7 @@ def run_trial(spec, *, seed: int = 0, patients: int | None = None, out: str | Pa
     ae = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "arm", "drug", "event", "grade", "onset_day", "action"])
     from ._stats import summarise
     summary = summarise(spec, outcomes, ae, pts)
-    summary["run"] = {"seed": seed, "patients": n, "spec_sha256": spec.sha256, "spec": spec.source,
+    summary["run"] = {"seed": seed, "patients": n, "spec_sha256": spec.sha256, "model_sha256": manifest["model_sha256"], "spec": spec.source,
                       "population_overrides": manifest["population"],
                       "network_parameters": manifest["network_parameters"],
                       "surfaces": len(surfaces), "surface_seconds": round(t_surf, 3),
