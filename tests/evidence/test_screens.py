@@ -32,7 +32,9 @@ def test_alpelisib_ranking_follows_the_lincs_panel(shared_data):
     "the trials rerun) is not made yet"))
 def test_alpelisib_growth_potency_matches_the_lincs_panel(shared_data):
     """HMS LINCS (Hafner et al.; shared/data/response): alpelisib's GR50 in the lines where both the model and the
-    measurement have one (geometric mean model / measured) must lie within 3x of the measured potency."""
+    measurement have one (geometric mean model / measured) must lie within 3x of the measured potency: the measured
+    GR50s of the PIK3CA-mutant lines themselves spread about 3x either side of their geometric mean (151-1239 nM
+    around 387 nM), so a model inside that band is as close as the panel lets one line stand for another."""
     table, _ = lincs_comparison(drugs=["alpelisib"])
     both = table.dropna(subset=["GR50_nM_model", "GR50_nM_measured"])
     ratio = float(np.exp(np.mean(np.log(both.GR50_nM_model / both.GR50_nM_measured))))

@@ -18,6 +18,7 @@ import json
 import math
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -376,24 +377,23 @@ class TrialResult:
         return plot_km(self.outcomes, ax=ax, title=self.spec.title, endpoint=endpoint)
 
 
-#: the files a trial's result depends on beyond its spec (package, resource): data, the network, the cell and
-#: patient layers; a checkpoint written by other versions of them is refused on resume
-MODEL_FILES = (("mtorsim.trial", ("data/population.yaml", "_patients.py", "_surface.py", "_tumour.py", "_run.py", "_stats.py")),
-               ("mtorsim.biology", ("data/drugs.yaml", "data/cells.yaml", "_genotype.py", "_cells.py", "_drugs.py")),
-               ("mtorsim.clinic", ("data/toxicity.yaml", "_pk.py", "_regimen.py", "_toxicity.py", "_exposure.py")),
-               ("mtorsim.model", ("_pathway.py",)), ("mtorsim.fate", ("_fate.py",)))
+#: the subpackages whose files (code and data) a trial's result depends on beyond its spec: a checkpoint written by
+#: another version of any of them is refused on resume
+MODEL_PACKAGES = ("trial", "biology", "clinic", "model", "fate", "simulate")
 
 
+@lru_cache(maxsize=1)
 def model_fingerprint() -> str:
-    """SHA-256 (16 hex digits) of the mtorsim version and the files in ``MODEL_FILES``: a resumed trial must have
-    been started by the same model, not only the same spec and seed."""
+    """SHA-256 (16 hex digits) of the mtorsim version and every .py / .yaml / .csv / .json file of ``MODEL_PACKAGES``
+    (once per process): a resumed trial must have been started by the same model, not only the same spec and seed."""
     import hashlib
-    from importlib import resources
+    root = Path(__file__).resolve().parents[1]
     h = hashlib.sha256(str(versions().get("mtorsim")).encode())
-    for package, names in MODEL_FILES:
-        for name in names:
-            h.update(name.encode())
-            h.update(resources.files(package).joinpath(name).read_bytes())
+    for sub in MODEL_PACKAGES:
+        for f in sorted((root / sub).rglob("*")):
+            if f.suffix in (".py", ".yaml", ".csv", ".json") and f.is_file():
+                h.update(str(f.relative_to(root)).encode())
+                h.update(f.read_bytes())
     return h.hexdigest()[:16]
 
 
