@@ -247,8 +247,9 @@ def test_genotype_inclusion_criteria_select_a_biomarker_cohort():
 
 
 @pytest.mark.parametrize("trial,patients,comparison,ci", [
-    # SOLAR-1 PIK3CA-mutant cohort (André et al. 2019 N Engl J Med 380:1929): HR 0.65 (0.50-0.85); measured 0.673
-    # (median of seeds 0-2, 341 patients), 0.664 at seed 0 with 300 patients
+    # SOLAR-1 PIK3CA-mutant cohort (André et al. 2019 N Engl J Med 380:1929): HR 0.65 (0.50-0.85); measured 0.758
+    # (median of seeds 0-2, 341 patients), 0.745 at seed 0 with 300 patients (0.673 / 0.664 before alpelisib's
+    # cellular potency factor, docs/design/kinase-inhibitor-potency.md)
     ("solar1", 300, "alpelisib+fulvestrant vs fulvestrant", (0.50, 0.85)),
     # PrE0102 (Kornblum et al. 2018 J Clin Oncol 36:1556): HR 0.61 (0.40-0.92); measured 0.478 (median of seeds 0-2),
     # 0.442 at seed 0

@@ -17,13 +17,19 @@ from ._cells import name_key
 
 @dataclass(frozen=True)
 class Target:
-    """One drug action: the model ``slot`` it acts through and its potency (nM, Hill)."""
+    """One drug action: the model ``slot`` it acts through and its potency (nM, Hill).
+
+    ``ic50_nM`` is the potency the model uses in cells: the catalogue's target-level value
+    (``target_ic50_nM``, biochemical or cellular target phosphorylation) times the drug's
+    ``potency_factor`` (1 unless the catalogue gives one, see :class:`Drug`).
+    """
 
     slot: str
     ic50_nM: float
     hill: float = 1.0
     assay: str = ""
     source: str = ""
+    target_ic50_nM: float | None = None
 
     def __post_init__(self) -> None:
         if self.slot not in DRUG_SLOTS:
@@ -45,6 +51,10 @@ class Drug:
     sources: dict = field(default_factory=dict, hash=False, compare=False)
     note: str = ""
     missing_potency: tuple[str, ...] = ()
+    #: cellular growth-potency factor applied to every target potency (1 = the target-level values as they are);
+    #: fitted per drug to the HMS LINCS GR50s for ATP-competitive PI3K/AKT/mTOR inhibitors (docs/catalogues.md)
+    potency_factor: float = 1.0
+    potency_factor_source: str = ""
 
     def concentration_nM(self, dose: str | float) -> float:
         """Parse a dose (``"10nM"``, ``"1 µM"``, ``"50 ng/mL"``) for this drug into nM."""
@@ -57,16 +67,22 @@ def _catalogue() -> dict[str, Drug]:
     out = {}
     for name, e in raw.items():
         targets, missing = [], []
+        factor = e.get("potency_factor") or {"value": 1.0, "source": ""}
+        f = factor.get("value")
+        if not (isinstance(f, (int, float)) and f > 0):
+            raise InputError(f"drugs.yaml {name}.potency_factor.value", f, "a positive number")
         for t in e.get("targets") or ():
             if t.get("ic50_nM") is None:
                 missing.append(t["slot"])
                 continue
-            targets.append(Target(slot=t["slot"], ic50_nM=float(t["ic50_nM"]), hill=float(t.get("hill") or 1.0),
-                                  assay=str(t.get("assay") or ""), source=str(t.get("source") or "")))
+            targets.append(Target(slot=t["slot"], ic50_nM=float(t["ic50_nM"]) * f, hill=float(t.get("hill") or 1.0),
+                                  assay=str(t.get("assay") or ""), source=str(t.get("source") or ""),
+                                  target_ic50_nM=float(t["ic50_nM"])))
         out[name] = Drug(name=name, drug_class=e.get("class", ""), mechanism=e.get("mechanism", ""), targets=tuple(targets),
                          molar_mass_g_per_mol=e.get("molar_mass_g_per_mol"), synonyms=tuple(str(s) for s in e.get("synonyms") or ()),
                          sources=dict(e.get("sources") or {}), note=str(e.get("note") or ""),
-                         missing_potency=tuple(missing))
+                         missing_potency=tuple(missing), potency_factor=float(f),
+                         potency_factor_source=str(factor.get("source") or ""))
     return out
 
 
@@ -100,5 +116,6 @@ def drugs_table() -> pd.DataFrame:
     for d in _catalogue().values():
         rows.append({"drug": d.name, "class": d.drug_class, "synonyms": ", ".join(d.synonyms[:4]),
                      "targets": ", ".join(f"{t.slot} ({t.ic50_nM:g} nM)" for t in d.targets),
+                     "potency_factor": d.potency_factor,
                      "molar_mass_g_per_mol": d.molar_mass_g_per_mol})
     return pd.DataFrame(rows).set_index("drug")

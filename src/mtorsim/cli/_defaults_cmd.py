@@ -22,8 +22,9 @@ def register(app: typer.Typer) -> None:
             seed: int = typer.Option(0, "--seed", help="Seed of the random starts."),
             max_nfev: int = typer.Option(25, "--max-nfev", help="Residual evaluations per start (25 = the adopted protocol)."),
             workers: int = typer.Option(1, "--workers", help="Local processes running starts in parallel."),
-            layer: str = typer.Option("signalling", "--layer", help="signalling (network kinetics vs Imoto/Nelander) or fate (cell-fate "
-                                      "parameters vs the LINCS GR panel)."),
+            layer: str = typer.Option("signalling", "--layer", help="signalling (network kinetics vs Imoto/Nelander), fate (cell-fate "
+                                      "parameters vs the LINCS GR panel) or potency (the kinase inhibitors' cellular "
+                                      "potency factors vs the panel's GR50s)."),
             quiet: bool = typer.Option(False, "--quiet", help="Print only the path of the written file."),
     ) -> None:
         """Fit the kinetic parameters listed in docs/defaults.md to Imoto 2022 and Nelander 2008 (with
@@ -31,10 +32,13 @@ def register(app: typer.Typer) -> None:
         default options this reproduces the network's defaults (the adopted protocol, ~45 s).
 
         With --layer fate, refit the global cell-fate parameters to the HMS LINCS breast GR panel instead
-        (every third line held out) and write fate_fit.json.
+        (every third line held out) and write fate_fit.json. With --layer potency, fit each
+        ATP-competitive PI3K/AKT/mTOR inhibitor's cellular potency factor to the panel's GR50s (same
+        split) and write potency_fit.csv and potency_lines.csv.
 
         Examples: mtorsim calibrate-defaults --out fit_defaults/
                   mtorsim calibrate-defaults --layer fate --out fit_fate/
+                  mtorsim calibrate-defaults --layer potency --out fit_potency/
         """
         from ._app import console, print_frame, run_guarded
 
@@ -42,10 +46,12 @@ def register(app: typer.Typer) -> None:
             from rich.progress import Progress
 
             from .._errors import InputError
-            if layer not in ("signalling", "fate"):
-                raise InputError("--layer", layer, "signalling or fate")
+            if layer not in ("signalling", "fate", "potency"):
+                raise InputError("--layer", layer, "signalling, fate or potency")
             if layer == "fate":
                 return _fate(out, quiet)
+            if layer == "potency":
+                return _potency(out, quiet)
 
             from ..calibrate._defaults import calibrate_defaults
             with Progress(transient=True, disable=quiet) as bar:
@@ -87,3 +93,17 @@ def _fate(out: Path, quiet: bool) -> None:
     print_frame(fit.metrics, title="fate fit: GR_AOC / GRmax on training and held-out lines")
     print_frame(fate_parameters_table(fit.params), title="fitted fate parameters")
     console.print(f"wrote {out / 'fate_fit.json'}")
+
+
+def _potency(out: Path, quiet: bool) -> None:
+    from ..calibrate._potency import calibrate_potency
+    from ._app import console, print_frame
+    fit = calibrate_potency(progress=not quiet)
+    path = fit.save(out)
+    if quiet:
+        console.print(str(path))
+        return
+    cols = ["drug", "n_train_finite", "n_held_out_finite", "factor_current", "factor_fitted", "ratio_train_current",
+            "ratio_held_out_fitted", "spread_train_gsd"]
+    print_frame(fit.table[cols].round(3), title="cellular potency factors (ratio = model GR50 / measured GR50, geometric mean)")
+    console.print(f"wrote {path}")

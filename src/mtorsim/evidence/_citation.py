@@ -152,8 +152,11 @@ def citation(cell: str | CellLine | None = None, drugs=(), *, include_model: boo
     drug_objs = _drugs(drug_items)
     for d in drug_objs:
         for t in d.targets:
-            rows.append({"kind": "drug", "item": f"{d.name} → {t.slot}", "value": t.ic50_nM, "unit": "nM",
+            rows.append({"kind": "drug", "item": f"{d.name} → {t.slot}", "value": t.target_ic50_nM, "unit": "nM",
                          "source": t.source or "not given"})
+        if d.potency_factor != 1.0:
+            rows.append({"kind": "drug", "item": f"{d.name}: cellular potency factor (multiplies every target IC50)",
+                         "value": d.potency_factor, "unit": "1", "source": d.potency_factor_source or "not given"})
     if kind in ("trial", "pk"):
         rows += _pk_rows(drug_objs)
     rows += _method_rows(kind, methods, include_model)

@@ -320,7 +320,7 @@ def _c21_trastuzumab(s: _Sims):
 #: the core-model checks, in the order of the test file
 CORE_CHECKS: tuple[Callable, ...] = (
     _c05_s6k1, _c01_akt, _c01_igf1r, _c02_letrozole, _c02_deprivation, _c11_4ebp1, _c12_recovery,
-    _c13_tork("torin1=250nM"), _c13_tork("AZD8055=100nM"), _c13_tork("sapanisertib=100nM"), _c14_mtorc2,
+    _c13_tork("torin1=250nM"), _c13_tork("AZD8055=100nM"), _c13_tork("sapanisertib=250nM"), _c14_mtorc2,
     _c19_basal, _c19_ps6, _c06_independence, _c06_tamoxifen, _c17_lted, _c16_s6k1, _c15_s167, _c21_trastuzumab,
 )
 

@@ -92,6 +92,9 @@ def panel_gr_aoc(gr: xr.DataArray) -> xr.DataArray:
 
 @dataclass(frozen=True)
 class FateFit:
+    """The fitted parameters, the split, ``metrics`` (RMSE and Spearman on training and held-out lines, at the
+    start parameters and at the fitted ones) and per-well ``predictions`` at the fitted parameters."""
+
     params: FateParameters
     train_lines: tuple[str, ...]
     test_lines: tuple[str, ...]
@@ -125,14 +128,15 @@ def fit_fate(measured: pd.DataFrame, signals: xr.Dataset, *, start: FateParamete
     hi = np.array([BOUNDS[k][1] for k in FITTED])
     sol = optimize.least_squares(residuals, np.clip(x0, lo, hi), bounds=(lo, hi), diff_step=1e-3)
     best = replace(start, **dict(zip(FITTED, sol.x)))
-    pred, pred_max = predict(best)
-    df = pd.DataFrame({"measured": meas, "model": pred, "GRmax_measured": meas_max, "GRmax_model": pred_max}).reset_index()
-    df["set"] = np.where(df["cell"].isin(test), "held out", "training")
     rows = []
-    for s, g in df.groupby("set"):
-        rows.append({"set": s, "n": len(g), "rmse_GR_AOC": float(np.sqrt(np.mean((g.model - g.measured) ** 2))),
-                     "rmse_GRmax": float(np.sqrt(np.mean((g.GRmax_model - g.GRmax_measured) ** 2))),
-                     "spearman_all": float(stats.spearmanr(g.measured, g.model).statistic)})
+    for which, p in (("start", start), ("fitted", best)):
+        pred, pred_max = predict(p)
+        df = pd.DataFrame({"measured": meas, "model": pred, "GRmax_measured": meas_max, "GRmax_model": pred_max}).reset_index()
+        df["set"] = np.where(df["cell"].isin(test), "held out", "training")
+        for s, g in df.groupby("set"):
+            rows.append({"parameters": which, "set": s, "n": len(g), "rmse_GR_AOC": float(np.sqrt(np.mean((g.model - g.measured) ** 2))),
+                         "rmse_GRmax": float(np.sqrt(np.mean((g.GRmax_model - g.GRmax_measured) ** 2))),
+                         "spearman_all": float(stats.spearmanr(g.measured, g.model).statistic)})
     return FateFit(best, tuple(train), tuple(test), pd.DataFrame(rows), df)
 
 
