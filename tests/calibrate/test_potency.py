@@ -46,3 +46,19 @@ def test_catalogue_factors_are_the_fit_and_held_out_lines_improve(shared_data):
     at_one = np.abs(np.log((t["ratio_held_out_current"] / t["factor_current"]).dropna()))   # GR50 is proportional to the factor
     assert np.median(fitted) < np.median(at_one), (fitted, at_one)
     assert np.median(fitted) < np.log(3), t["ratio_held_out_fitted"]
+
+
+def test_cli_writes_the_fit_and_names_the_allowed_layers(shared_data, tmp_path):
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from mtorsim.cli import app
+    from mtorsim.cli._app import _register
+    _register()
+    runner = CliRunner()
+    r = runner.invoke(app, ["calibrate-defaults", "--layer", "potency", "--out", str(tmp_path), "--quiet"])
+    assert r.exit_code == 0, r.output
+    fit = pd.read_csv(tmp_path / "potency_fit.csv")
+    assert "alpelisib" in set(fit["drug"]) and (tmp_path / "potency_lines.csv").exists()
+    bad = runner.invoke(app, ["calibrate-defaults", "--layer", "potencies", "--out", str(tmp_path)])
+    assert bad.exit_code != 0 and "potencies" in bad.output and "signalling, fate or potency" in bad.output
