@@ -43,6 +43,11 @@ def test_a_good_spec_parses():
     ("assessment: {every_weeks: 6}", "assessment: {every_weeks: 6, colour: red}", "assessment.colour", 12),
     ("follow_up: {months: 6}", "follow_up: {months: 1}", "follow_up.months", 13),
     ("randomisation: {A: 1, B: 1}", "randomisation: {A: 1, C: 1}", "randomisation.C", 3),
+    # the published numbers validate trials looks up by name: an arm and a subgroup that do not exist
+    ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  median_pfs_months: {A: 7.8, C: 3.2}",
+     "published.median_pfs_months.C", 15),
+    ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  hazard_ratio_subgroups: {PIK3CA-mut: 0.4}",
+     "published.hazard_ratio_subgroups.PIK3CA-mut", 15),
 ])
 def test_bad_specs_name_file_line_and_field(old, new, field, line):
     with pytest.raises(SpecError) as e:

@@ -316,10 +316,36 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
         neo = {"weeks": ck.number(n["weeks"], "neoadjuvant.weeks", 1.0, 52.0) if "weeks" in n else 16.0,
                "ki67_day": ck.number(n["ki67_day"], "neoadjuvant.ki67_day", 1.0, 365.0) if "ki67_day" in n else 15.0}
     evidence = tuple(str(e) for e in _plain(top["evidence"])) if "evidence" in top else ()
+    if "published" in top:
+        _check_published(ck, top["published"], [a.name for a in arms])
     return TrialSpec(name=name, title=str(top["title"][0]) if "title" in top else name, patients=patients, randomisation=rand,
                      arms=tuple(arms), population=pop, assessment=assess, follow_up=fu, endpoints=endpoints,
                      evidence=evidence, neoadjuvant=neo, published=_plain(top["published"]) if "published" in top else {},
                      source=path)
+
+
+#: published-block keys whose mapping is keyed by arm name (``validate trials`` reads them per arm)
+PUBLISHED_PER_ARM = ("median_pfs_months", "median_os_months", "orr", "cbr", "ki67_response")
+
+
+def _check_published(ck: _Checker, tree, arm_names: list[str]) -> None:
+    """The ``published`` block is free-form except where ``validate trials`` looks things up by name: per-arm
+    numbers must name an arm of the spec and subgroup hazard ratios a known subgroup (a misspelt name would
+    otherwise give a row that silently never agrees)."""
+    from ._stats import SUBGROUPS
+    if not isinstance(tree[0], dict):
+        ck.fail(tree, "published", "a mapping")
+    for key, sub in tree[0].items():
+        per_arm_hr = (key.startswith("hazard_ratio") and key not in ("hazard_ratio_subgroups", "hazard_ratio_os")
+                      and isinstance(sub[0], dict) and "value" not in sub[0])
+        if (key.startswith(PUBLISHED_PER_ARM) or per_arm_hr) and isinstance(sub[0], dict):
+            for arm, v in sub[0].items():
+                if arm != "source" and arm not in arm_names:
+                    raise SpecError(ck.path, v[1], f"published.{key}.{arm}", arm, "the name of an arm (" + ", ".join(arm_names) + ")")
+        if key == "hazard_ratio_subgroups" and isinstance(sub[0], dict):
+            for label, v in sub[0].items():
+                if label != "source" and label not in SUBGROUPS:
+                    raise SpecError(ck.path, v[1], f"published.{key}.{label}", label, "a subgroup (" + ", ".join(SUBGROUPS) + ")")
 
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "trials"
