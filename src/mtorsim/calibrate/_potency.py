@@ -28,12 +28,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: drug classes whose potency factor is fitted (when the panel has the drug) or, without panel data, derived
+from ..evidence._screens import GR50_TESTED_RANGE_NM as PANEL_RANGE_NM
+
+#: drug classes whose potency factor is fitted when the panel has the drug (without panel data it stays 1)
 FITTED_CLASSES = ("pi3k_inhibitor", "akt_inhibitor", "mtor_kinase_inhibitor", "dual_pi3k_mtor")
 #: target slots of the ATP site (an allosteric AKT inhibitor such as MK-2206 is not shifted)
 ATP_SITE_SLOTS = frozenset({"pi3k_alpha", "pi3k_beta", "mtor_kinase", "akt_catalytic"})
-#: the panel's tested doses (nM); a measured GR50 outside them is an extrapolation of the fitted curve and is not used
-PANEL_RANGE_NM = (1.0, 10000.0)
 #: the model's dose grid for the GR50 (nM): wide enough that shifted curves still cross 0.5 inside it
 WIDE_DOSES_NM = tuple(np.logspace(-3, 6, 37))
 

@@ -23,6 +23,8 @@ from ..biology import get_cell, get_drug
 #: LINCS doses: 9 half-log steps from 1 nM to 10 µM (assumed: the HMS LINCS BRCA design; the
 #: metrics file does not list doses)
 LINCS_DOSES_NM = tuple(np.logspace(0, 4, 9))
+#: the panel's tested doses (nM): a measured GR50 outside them is GRmetrics' extrapolation of its fitted curve
+GR50_TESTED_RANGE_NM = (1.0, 10000.0)
 
 
 def _catalogue_cell(name: str) -> str | None:
@@ -77,12 +79,21 @@ def lincs_comparison(*, drugs=None, hours: float = 72.0, progress: bool = False,
         both = g.dropna(subset=["GR50_nM_measured", "GR50_nM_model"])
         rho50 = stats.spearmanr(both["GR50_nM_measured"], both["GR50_nM_model"]).statistic if len(both) >= 4 else np.nan
         act, wt = g[g.pathway_activated], g[~g.pathway_activated]
+        inside = both[both["GR50_nM_measured"].between(*GR50_TESTED_RANGE_NM)]
         summary.append({"drug": drug, "drug_class": get_drug(drug).drug_class, "n_lines": len(g),
                         "spearman_GR_AOC": rho, "n_GR50_both_finite": len(both), "spearman_GR50": rho50,
+                        "n_GR50_inside_doses": len(inside), "GR50_ratio_model_measured": gr50_ratio(inside),
                         "separation_measured": act["GR_AOC_measured"].mean() - wt["GR_AOC_measured"].mean(),
                         "separation_model": act["GR_AOC_model"].mean() - wt["GR_AOC_model"].mean(),
                         "GRmax_measured_median": g["GRmax_measured"].median(), "GRmax_model_median": g["GRmax_model"].median()})
     return table, pd.DataFrame(summary)
+
+
+def gr50_ratio(rows: pd.DataFrame) -> float:
+    """Geometric mean of model GR50 / measured GR50 over ``rows`` (NaN if none)."""
+    if not len(rows):
+        return float("nan")
+    return float(np.exp(np.mean(np.log(rows["GR50_nM_model"] / rows["GR50_nM_measured"]))))
 
 
 def kinase_vs_rapalog(summary: pd.DataFrame) -> dict:
