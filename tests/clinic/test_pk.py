@@ -51,6 +51,13 @@ def test_cycles_holds_reductions_and_infusions():
     r = parse_regimen("400 mg twice daily 4 days on 3 days off", "capivasertib")
     days = r.dose_table(14 * 24 - 1)["day"].to_numpy()
     assert sorted(set(days)) == [1, 2, 3, 4, 8, 9, 10, 11] and r.period_h == 168
+    # cycle-day notation: "days 1-5 every 14 days" is 5 days on 9 off (HORIZON's oral temsirolimus schedule)
+    r = parse_regimen("30 mg daily on days 1-5 every 14 days", "everolimus")
+    assert sorted(set(r.dose_table(28 * 24 - 1)["day"])) == [1, 2, 3, 4, 5, 15, 16, 17, 18, 19] and r.period_h == 14 * 24
+    assert parse_regimen("1000 mg/m2 twice daily days 1-14 of a 21-day cycle", "paclitaxel").cycle_off_days == 7
+    assert parse_regimen("125 mg daily days 1-21 q28d", "everolimus").cycle_on_days == 21
+    with pytest.raises(InputError, match="regimen.cycle"):
+        parse_regimen("30 mg daily on days 2-5 every 14 days", "everolimus")     # a cycle must start on day 1
     r = parse_regimen("10 mg daily; hold days 8-14; 5 mg from day 15", "everolimus")
     tab = r.dose_table(21 * 24 - 1)
     assert not ((tab.day >= 8) & (tab.day <= 14)).any()

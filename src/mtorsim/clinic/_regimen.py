@@ -13,7 +13,8 @@ Grammar of a regimen string (case-insensitive; ``;`` separates modifiers)::
     SCHEDULE      daily | once daily | qd | twice daily | bid | three times daily | tid |
                   weekly | every N hours|days|weeks | q3w | once | single dose |
                   on days 1,15,29 [then every N days]
-    CYCLE         3 weeks on 1 week off | 4 days on 3 days off | 21 days on 7 off
+    CYCLE         3 weeks on 1 week off | 4 days on 3 days off | 21 days on 7 off |
+                  on days 1-5 every 14 days | days 1-14 of a 21-day cycle | days 1-21 q28d
     over          over 30 min | over 3 h              (zero-order IV infusion)
     MODIFIER      hold days 8-14 | hold day 8 | 5 mg from day 15 | reduce to 5 mg from day 15 |
                   stop after day 56
@@ -155,6 +156,17 @@ class Regimen:
             u_off = _UNIT_H[(cm.group(4) or cm.group(2) or "days").lower()] / 24.0
             on, off = float(cm.group(1)) * u_on, float(cm.group(3)) * u_off
             rest = (rest[:cm.start()] + rest[cm.end():]).strip()
+        # "on days 1-5 every 14 days" / "days 1-14 of a 21-day cycle" / "days 1-21 q28d": the same on/off cycle
+        dc = re.search(rf"(?:\bon\s+)?\bdays?\s+(\d+)\s*(?:-|to|–)\s*(\d+)\s*(?:(?:of\s+)?(?:each|every|an?)\s+({_NUM})[-\s]*days?\s+cycles?"
+                       rf"|every\s+({_NUM})\s*days?|q(\d+)d)\b", rest)
+        if dc and on is None:
+            a, b = int(dc.group(1)), int(dc.group(2))
+            length = float(dc.group(3) or dc.group(4) or dc.group(5))
+            if a != 1 or not (a <= b < length):
+                raise InputError("regimen.cycle", text, "dosing days starting on day 1 and ending before the cycle does, "
+                                                          "e.g. 'on days 1-5 every 14 days' or 'days 1-14 of a 21-day cycle'")
+            on, off = float(b), length - b
+            rest = (rest[:dc.start()] + rest[dc.end():]).strip()
         rest = rest.strip(" ,")
         every_h, days = cls._schedule(rest, text)
         stop_day, holds, changes = None, [], []
