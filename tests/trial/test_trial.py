@@ -164,6 +164,21 @@ def test_surface_interpolation_error_is_bounded():
     assert err["max_abs_error_net_relative_growth"] < 0.05
 
 
+def test_chemotherapy_partners_get_no_surface_axis_and_stay_exact():
+    """Microtubule poisons act only in the fate layer (mitotic death k_mit·f·r_div), so a surface needs no axis for
+    them: the grid is the rapalog's alone and their mitotic death, added analytically, matches direct evaluation
+    of the network + fate layer (the same bound as the grid's interpolation)."""
+    from mtorsim.trial import PatientClass, interpolation_error, response_surface
+    pc = PatientClass(her2=True, er=False)
+    s = response_surface(pc, ("everolimus", "paclitaxel"), e2_base_nM=0.05)
+    assert s.drugs == ("everolimus",) and s.fate_only == ("paclitaxel",) and s.rel_div.ndim == 2
+    err = interpolation_error(s, e2_base_nM=0.05, n=4, seed=2)
+    assert err["max_abs_error_net_relative_growth"] < 0.05
+    hi = s({"everolimus": np.array(0.0), "paclitaxel": np.array(1e4)}, np.array(1.0))
+    lo = s({"everolimus": np.array(0.0), "paclitaxel": np.array(0.0)}, np.array(1.0))
+    assert float(hi["mitotic"]) > 0.5 and float(lo["mitotic"]) == 0.0     # paclitaxel kills cycling cells
+
+
 def test_bolero2_everolimus_prolongs_pfs():
     """A03: everolimus + exemestane beats exemestane (HR 0.45). A small trial must show the direction
     (the full-size comparison with the published CI is `mtorsim validate trials`)."""

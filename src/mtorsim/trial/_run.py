@@ -252,7 +252,7 @@ def simulate_patient(p: Patient, surface: ResponseSurface, spec: TrialSpec, n_da
         if "estradiol_fraction" in ex:
             # an interruption of an aromatase inhibitor lets oestradiol recover in proportion (assumed)
             e2 = e2 * (1.0 - (1.0 - ex["estradiol_fraction"]) * f)
-    r = surface({d: conc[d] for d in surface.drugs}, e2)
+    r = surface({d: conc[d] for d in surface.drugs + surface.fate_only}, e2)
     rel_div = np.clip(r["rel_div"], 0.0, None)
     kill = np.clip(r["death"] + r["mitotic"], 0.0, None)
     g0 = math.log(2) / p.doubling_time_d

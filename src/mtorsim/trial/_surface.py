@@ -84,9 +84,25 @@ def _potency_nM(drug: str) -> float:
     return float(min(t.ic50_nM for t in d.targets))
 
 
+#: slots read only by the cell-fate layer, never by the network (microtubule poisons: mitotic death)
+FATE_ONLY_SLOTS = frozenset({"microtubule"})
+
+
+def is_fate_only(drug: str) -> bool:
+    """A drug all of whose targets act only in the fate layer (paclitaxel, vinorelbine): it does not change the
+    network's signals, so a surface needs no axis for it."""
+    d = get_drug(drug)
+    return bool(d.targets) and all(t.slot in FATE_ONLY_SLOTS for t in d.targets)
+
+
 @dataclass
 class ResponseSurface:
-    """Rates of one patient class over (drug concentrations..., oestradiol fraction)."""
+    """Rates of one patient class over (drug concentrations..., oestradiol fraction).
+
+    ``drugs`` are the grid's axes (drugs the network reads); ``fate_only`` drugs (microtubule poisons) add
+    their mitotic death analytically at lookup, ``k_mitotic · f_microtubule(C) · rel_div`` — exactly what
+    :func:`mtorsim.fate.rates` computes, since they leave division and apoptosis unchanged — so a
+    chemotherapy partner does not multiply the grid by ten."""
     patient_class: PatientClass
     drugs: tuple[str, ...]
     axes: tuple[np.ndarray, ...]          # log10(C + floor) per drug, then log10(E2 fraction)
@@ -94,7 +110,21 @@ class ResponseSurface:
     rel_div: np.ndarray
     death: np.ndarray
     mitotic: np.ndarray
+    fate_only: tuple[str, ...] = ()
+    k_mitotic: float = 0.0
     _interp: dict = field(default_factory=dict, repr=False)
+
+    def microtubule_effect(self, conc_nM: dict[str, np.ndarray]) -> np.ndarray | float:
+        """``f = x^h / (1 + x^h)``, ``x = Σ C / IC50`` over the fate-only drugs' microtubule targets (as
+        :meth:`mtorsim.biology.Treatment.slot_inputs` adds exposures within a slot, largest Hill)."""
+        x, h = 0.0, 0.0
+        for d in self.fate_only:
+            c = np.maximum(np.asarray(conc_nM.get(d, 0.0), dtype=float), 0.0)
+            for t in get_drug(d).targets:
+                x = x + c / t.ic50_nM
+                h = max(h, t.hill)
+        xh = np.power(x, h or 1.0)
+        return xh / (1.0 + xh)
 
     def _coords(self, conc_nM: dict[str, np.ndarray], e2_fraction: np.ndarray) -> np.ndarray:
         e2 = np.clip(np.asarray(e2_fraction, dtype=float), E2_GRID[0], E2_GRID[-1])
@@ -115,6 +145,8 @@ class ResponseSurface:
             if f is None:
                 f = self._interp[name] = RegularGridInterpolator(self.axes + (np.log10(E2_GRID),), getattr(self, name), method="linear")
             out[name] = f(x.reshape(-1, x.shape[-1])).reshape(x.shape[:-1])
+        if self.fate_only:
+            out["mitotic"] = out["mitotic"] + self.k_mitotic * self.microtubule_effect(conc_nM) * out["rel_div"]
         return out
 
 
@@ -141,7 +173,9 @@ def response_surface(pc: PatientClass, drugs: tuple[str, ...], *, e2_base_nM: fl
                      fate: FateParameters = FateParameters(), parameters: tuple = ()) -> ResponseSurface:
     """Compute (and cache in the process) the surface of ``pc`` for the signalling ``drugs``; ``parameters``:
     network parameter overrides as sorted ``(name, value)`` pairs (e.g. a posterior ensemble member)."""
-    drugs = tuple(get_drug(d).name for d in drugs)
+    names = tuple(get_drug(d).name for d in drugs)
+    fate_only = tuple(d for d in names if is_fate_only(d))
+    drugs = tuple(d for d in names if d not in fate_only)
     floors, axes, concs = [], [], []
     for d in drugs:
         ic50 = _potency_nM(d)
@@ -157,7 +191,8 @@ def response_surface(pc: PatientClass, drugs: tuple[str, ...], *, e2_base_nM: fl
         rd, de, mi = _direct(pc, conc, float(E2_GRID[idx[-1]]), e2_base_nM=e2_base_nM, days=days, fate=fate,
                              parameters=parameters)
         vals["rel_div"][idx], vals["death"][idx], vals["mitotic"][idx] = rd, de, mi
-    return ResponseSurface(pc, drugs, tuple(axes), tuple(floors), vals["rel_div"], vals["death"], vals["mitotic"])
+    return ResponseSurface(pc, drugs, tuple(axes), tuple(floors), vals["rel_div"], vals["death"], vals["mitotic"],
+                           fate_only=fate_only, k_mitotic=float(fate.k_mitotic))
 
 
 def interpolation_error(surface: ResponseSurface, *, e2_base_nM: float, days: float = 7.0, n: int = 12, seed: int = 0,
@@ -170,6 +205,8 @@ def interpolation_error(surface: ResponseSurface, *, e2_base_nM: float, days: fl
         conc = {}
         for d, ax, floor in zip(surface.drugs, surface.axes, surface.floors_nM):
             conc[d] = float(max(10 ** rng.uniform(ax[1], ax[-1]) - floor, 0.0))
+        for d in surface.fate_only:               # the analytic part is checked too, over the same decades
+            conc[d] = float(_potency_nM(d) * 10 ** rng.uniform(GRID_DECADES[0], GRID_DECADES[-1]))
         e2 = float(10 ** rng.uniform(np.log10(E2_GRID[0]), 0.0))
         direct = _direct(surface.patient_class, conc, e2, e2_base_nM=e2_base_nM, days=days, fate=fate)
         got = surface({k: np.array(v) for k, v in conc.items()}, np.array(e2))
