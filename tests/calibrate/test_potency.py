@@ -60,5 +60,12 @@ def test_cli_writes_the_fit_and_names_the_allowed_layers(shared_data, tmp_path):
     assert r.exit_code == 0, r.output
     fit = pd.read_csv(tmp_path / "potency_fit.csv")
     assert "alpelisib" in set(fit["drug"]) and (tmp_path / "potency_lines.csv").exists()
+    assert any(p.name.startswith("potency_fit.csv") and p.suffix == ".json" for p in tmp_path.iterdir())   # versions sidecar
     bad = runner.invoke(app, ["calibrate-defaults", "--layer", "potencies", "--out", str(tmp_path)])
     assert bad.exit_code != 0 and "potencies" in bad.output and "signalling, fate or potency" in bad.output
+
+
+def test_a_drug_outside_the_panel_is_named(shared_data):
+    from mtorsim._errors import InputError
+    with pytest.raises(InputError, match="drugs.*lapatinib.*HMS LINCS"):
+        calibrate_potency(drugs=["lapatinib"])

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._errors import InputError
 from ..evidence._screens import GR50_TESTED_RANGE_NM as PANEL_RANGE_NM
 
 #: drug classes whose potency factor is fitted when the panel has the drug (without panel data it stays 1)
@@ -74,11 +75,15 @@ class PotencyFit:
     lines: pd.DataFrame
 
     def save(self, out: str | Path) -> Path:
-        from .._io import write_frame_atomic
+        """``potency_fit.csv`` and ``potency_lines.csv`` (atomic), each with a JSON sidecar of units and versions."""
+        from .._io import write_result
+        from .._version import versions
         out = Path(out)
         out.mkdir(parents=True, exist_ok=True)
-        write_frame_atomic(self.lines, out / "potency_lines.csv")
-        return write_frame_atomic(self.table, out / "potency_fit.csv")
+        for df in (self.table, self.lines):
+            df.attrs.update({f"version_{k}": v for k, v in versions().items()})
+        write_result(self.lines, out / "potency_lines.csv")
+        return write_result(self.table, out / "potency_fit.csv")
 
 
 def _geomean(x) -> float:
@@ -103,6 +108,8 @@ def calibrate_potency(*, drugs=None, data_path: str | Path | None = None, progre
     for name in drugs:
         d = get_drug(name)
         g = meas[meas["drug"] == d.name]
+        if g.empty:
+            raise InputError("drugs", name, "a drug of the HMS LINCS breast panel (" + ", ".join(sorted(meas["drug"].unique())) + ")")
         lo, hi = PANEL_RANGE_NM
         fin = g[np.isfinite(g["GR50_nM"]) & (g["GR50_nM"] >= lo) & (g["GR50_nM"] <= hi)]
         m = fin.groupby("cell")["GR50_nM"].apply(_geomean)
