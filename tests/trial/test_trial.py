@@ -571,3 +571,19 @@ def test_validate_trials_table_is_readable_in_a_terminal():
     assert res.exit_code == 0, res.output
     # narrow (80-column) output folds long names instead of cutting them off with an ellipsis
     assert "rows agree (one trial each" in res.output and "…" not in res.output and "0.12" in res.output
+
+
+def test_unselected_receptor_status_follows_the_seer_joint_frequencies():
+    """Howlader et al. 2014 J Natl Cancer Inst 106:dju055 (SEER, known HR/HER2 status): HR+/HER2- 72.7 %, HR-/HER2-
+    12.2 %, HR+/HER2+ 10.3 %, HR-/HER2+ 4.6 %. A spec with er: any and her2: any draws that joint distribution (not two
+    independent shares), and her2: positive with er: any gives the HER2-positive tumours' HR-positive share."""
+    from mtorsim.trial._patients import sample_patients
+    both_any = GOOD.replace("arms:", "population: {er: any, her2: any, prior_therapy: mixed}\narms:")
+    ps = sample_patients(parse_spec(both_any, "mini.yaml").with_patients(4000), 1)
+    er = np.array([p.patient_class.er for p in ps])
+    her2 = np.array([p.patient_class.her2 for p in ps])
+    assert abs(her2.mean() - 0.149) < 0.02
+    assert abs(er[her2].mean() - 0.691) < 0.06 and abs(er[~her2].mean() - 0.856) < 0.02
+    her2_pos = GOOD.replace("arms:", "population: {er: any, her2: positive, prior_therapy: mixed}\narms:")
+    ps = sample_patients(parse_spec(her2_pos, "mini.yaml").with_patients(2000), 1)
+    assert all(p.patient_class.her2 for p in ps) and abs(np.mean([p.patient_class.er for p in ps]) - 0.691) < 0.03

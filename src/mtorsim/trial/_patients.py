@@ -116,8 +116,10 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     her2 = crit.get("her2", "negative")
     # draws in a fixed order, one each, so adding a field later does not shift the others
     u = rng.random(6)
-    er_pos = True if er == "positive" else (False if er == "negative" else bool(u[0] < 0.75))
-    her2_pos = True if her2 == "positive" else (False if her2 == "negative" else bool(u[1] < 0.15))
+    # receptor status of an unselected population: HER2 first, then hormone receptors given HER2 (joint SEER frequencies)
+    her2_pos = True if her2 == "positive" else (False if her2 == "negative" else bool(u[1] < pop.value("frequencies", "HER2_positive")))
+    p_er = pop.value("frequencies", "HR_positive_if_HER2_positive" if her2_pos else "HR_positive_if_HER2_negative")
+    er_pos = True if er == "positive" else (False if er == "negative" else bool(u[0] < p_er))
     # genotype criteria (a biomarker-selected cohort) fix the genotype; the draw is made all the same so that
     # the later draws, and an unselected trial's patients, do not depend on them
     pik3ca = _select(crit.get("pik3ca", "any"), "mutant", bool(u[2] < pop.value("frequencies", "PIK3CA_mutation")))
