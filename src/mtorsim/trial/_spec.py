@@ -336,16 +336,17 @@ def _check_published(ck: _Checker, tree, arm_names: list[str]) -> None:
     if not isinstance(tree[0], dict):
         ck.fail(tree, "published", "a mapping")
     for key, sub in tree[0].items():
-        per_arm_hr = (key.startswith("hazard_ratio") and key not in ("hazard_ratio_subgroups", "hazard_ratio_os")
-                      and isinstance(sub[0], dict) and "value" not in sub[0])
-        if (key.startswith(PUBLISHED_PER_ARM) or per_arm_hr) and isinstance(sub[0], dict):
-            for arm, v in sub[0].items():
-                if arm != "source" and arm not in arm_names:
-                    raise SpecError(ck.path, v[1], f"published.{key}.{arm}", arm, "the name of an arm (" + ", ".join(arm_names) + ")")
-        if key == "hazard_ratio_subgroups" and isinstance(sub[0], dict):
+        if not isinstance(sub[0], dict):
+            continue
+        if key == "hazard_ratio_subgroups":
             for label, v in sub[0].items():
                 if label != "source" and label not in SUBGROUPS:
                     raise SpecError(ck.path, v[1], f"published.{key}.{label}", label, "a subgroup (" + ", ".join(SUBGROUPS) + ")")
+        elif key.startswith(PUBLISHED_PER_ARM) or (key.startswith("hazard_ratio") and key != "hazard_ratio_os"
+                                                   and "value" not in sub[0]):     # one HR per experimental arm
+            for arm, v in sub[0].items():
+                if arm != "source" and arm not in arm_names:
+                    raise SpecError(ck.path, v[1], f"published.{key}.{arm}", arm, "the name of an arm (" + ", ".join(arm_names) + ")")
 
 
 BUILTIN_DIR = Path(__file__).parent / "data" / "trials"
