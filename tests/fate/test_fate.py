@@ -27,6 +27,22 @@ def test_gr_is_negative_only_when_cells_die():
     assert 0 < v["GR"] < 1 and v["relative_cell_number"] > 1
 
 
+def test_microtubule_effect_matches_the_treatment_slot_inputs():
+    """One Hill form for the plate and the trial layer: ``x^h/(1+x^h)``, ``x = Σ C/IC50`` over microtubule targets,
+    equal to what :meth:`Treatment.slot_inputs` gives the plate; vectorised; other drugs contribute nothing."""
+    from mtorsim.biology import Treatment
+    from mtorsim.fate import microtubule_effect
+    drugs = ["paclitaxel=5nM", "vinorelbine=3nM", "everolimus=10nM"]
+    u = Treatment.make(drugs).slot_inputs(0.0)
+    x, h = u["u_microtubule"], u["h_microtubule"]
+    expected = x ** h / (1 + x ** h)
+    got = microtubule_effect({"paclitaxel": 5.0, "vinorelbine": 3.0, "everolimus": 10.0})
+    assert 0.0 < expected < 1.0 and got == pytest.approx(expected, rel=1e-12)
+    arr = microtubule_effect({"paclitaxel": np.array([0.0, 5.0, 500.0]), "vinorelbine": np.array([0.0, 3.0, 0.0])})
+    assert arr.shape == (3,) and arr[0] == 0.0 and arr[1] == pytest.approx(expected) and arr[2] > arr[1]
+    assert microtubule_effect({"everolimus": 10.0}) == 0.0
+
+
 def test_bad_fate_parameters_are_rejected():
     with pytest.raises(InputError, match="fate.k_apo"):
         FateParameters(k_apo=-1)

@@ -10,18 +10,19 @@ import pandas as pd
 
 from ..biology import CellLine, Medium, get_cell
 from ..simulate import simulate
-from ._fate import FateParameters, cell_numbers, cyclin_d1_independence, doubling_time_h, rates
+from ._fate import FateParameters, cell_numbers, cyclin_d1_independence, doubling_time_h, microtubule_effect, rates
 
 ASSAY_HOURS = 72.0
 
 
 def _microtubule_effect(drugs) -> float:
+    """:func:`microtubule_effect` of a plate's drugs (as written for :func:`mtorsim.simulate.simulate`) at t = 0."""
     from ..biology import Treatment
-    t = Treatment.make(drugs)
-    u = t.slot_inputs(0.0)
-    x = u.get("u_microtubule", 0.0)
-    h = u.get("h_microtubule", 1.0)
-    return x ** h / (1 + x ** h)
+    conc: dict[str, float] = {}
+    for d in Treatment.make(drugs).doses:
+        if d.start_h <= 0.0 and (d.stop_h is None or d.stop_h > 0.0):
+            conc[d.drug.name] = conc.get(d.drug.name, 0.0) + d.concentration_nM
+    return float(microtubule_effect(conc))
 
 
 def _numbers(c: CellLine, drugs, hours: float, medium, params: FateParameters, n_points: int):

@@ -102,6 +102,28 @@ def cyclin_d1_independence(cell: str | CellLine, params: "FateParameters") -> fl
     return float(params.phi_tn) if is_triple_negative(cell) else 0.0
 
 
+MICROTUBULE_SLOT = "microtubule"
+
+
+def microtubule_effect(conc_nM) -> np.ndarray | float:
+    """Fraction of the maximal mitotic-death effect of microtubule poisons at concentrations ``conc_nM``
+    (``{drug: nM}``, numbers or arrays of matching shape): ``f = x^h / (1 + x^h)`` with ``x = Σ C / IC50`` over the
+    drugs' ``microtubule`` targets and ``h`` the largest Hill coefficient among them, as
+    :meth:`mtorsim.biology.Treatment.slot_inputs` adds exposures within a slot. 0 without such a drug.
+    One function for the plate assay and the trial layer's exposure-response surfaces."""
+    from ..biology import get_drug
+    x, h = 0.0, 0.0
+    for drug, c in conc_nM.items():
+        for t in get_drug(drug).targets:
+            if t.slot == MICROTUBULE_SLOT:
+                x = x + np.maximum(np.asarray(c, dtype=float), 0.0) / t.ic50_nM
+                h = max(h, t.hill)
+    if h == 0.0:
+        return 0.0 if np.ndim(x) == 0 else np.zeros_like(x)
+    xh = np.power(x, h)
+    return xh / (1.0 + xh)
+
+
 def rates(signals: xr.Dataset, *, doubling_time: float, microtubule_effect: float | np.ndarray = 0.0,
           params: FateParameters = FateParameters(), cd1_independent: float | xr.DataArray = 0.0) -> xr.Dataset:
     """Division, apoptosis and mitotic-death rates (1/h) from network outputs.

@@ -28,7 +28,7 @@ from functools import lru_cache
 import numpy as np
 
 from ..biology import CellLine, Medium, define_cell, get_drug
-from ..fate import FateParameters, rates
+from ..fate import FateParameters, microtubule_effect, rates
 from ..fate._fate import cyclin_d1_independence
 from ..simulate import simulate
 
@@ -115,16 +115,8 @@ class ResponseSurface:
     _interp: dict = field(default_factory=dict, repr=False)
 
     def microtubule_effect(self, conc_nM: dict[str, np.ndarray]) -> np.ndarray | float:
-        """``f = x^h / (1 + x^h)``, ``x = Σ C / IC50`` over the fate-only drugs' microtubule targets (as
-        :meth:`mtorsim.biology.Treatment.slot_inputs` adds exposures within a slot, largest Hill)."""
-        x, h = 0.0, 0.0
-        for d in self.fate_only:
-            c = np.maximum(np.asarray(conc_nM.get(d, 0.0), dtype=float), 0.0)
-            for t in get_drug(d).targets:
-                x = x + c / t.ic50_nM
-                h = max(h, t.hill)
-        xh = np.power(x, h or 1.0)
-        return xh / (1.0 + xh)
+        """:func:`mtorsim.fate.microtubule_effect` of the fate-only drugs at these exposures."""
+        return microtubule_effect({d: conc_nM.get(d, 0.0) for d in self.fate_only})
 
     def _coords(self, conc_nM: dict[str, np.ndarray], e2_fraction: np.ndarray) -> np.ndarray:
         e2 = np.clip(np.asarray(e2_fraction, dtype=float), E2_GRID[0], E2_GRID[-1])
@@ -160,8 +152,7 @@ def _direct(pc: PatientClass, conc_nM: dict[str, float], e2_fraction: float, *, 
     med = Medium("full", estradiol_nM=e2_base_nM * e2_fraction)
     sig = simulate(cell, drugs=drugs, medium=med, preequilibration_medium=base, times=[0.0, days * 24.0], normalize="cell",
                    parameters=dict(parameters) or None)
-    from ..fate._assay import _microtubule_effect
-    r = rates(sig, doubling_time=1.0, microtubule_effect=_microtubule_effect(drugs), params=fate,
+    r = rates(sig, doubling_time=1.0, microtubule_effect=microtubule_effect(conc_nM), params=fate,
               cd1_independent=cyclin_d1_independence(cell, fate))
     r0 = math.log(2)
     end = {k: float(r[k].isel(time=-1)) for k in ("division_rate", "apoptosis_rate", "mitotic_death_rate")}
