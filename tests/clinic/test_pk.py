@@ -70,6 +70,25 @@ def test_cycles_holds_reductions_and_infusions():
     assert parse_regimen("10 mg daily", "everolimus").with_hold(2, 3).with_dose(4, 5).dose_table(5 * 24)["amount"].tolist() == [10, 5, 5, 5]
 
 
+def test_weight_based_doses():
+    """mg/kg doses (trastuzumab's 4 mg/kg load then 2 mg/kg weekly) become mg with the patient's weight; the default
+    weight is 70 kg; a change must be in the regimen's unit and the weight plausible."""
+    r = parse_regimen("4 mg/kg iv weekly over 90 min; 2 mg/kg from day 2", "trastuzumab")
+    assert r.unit == "mg/kg" and r.infusion_h == 1.5
+    tab = r.dose_table(15 * 24, weight_kg=62.0)
+    assert tab.amount.tolist() == [248.0, 124.0, 124.0] and set(tab.unit) == {"mg"}
+    assert r.dose_table(0.0).amount.iloc[0] == 280.0
+    with pytest.raises(InputError) as e:
+        parse_regimen("4 mg/kg iv weekly; 136 mg from day 2", "trastuzumab")
+    assert e.value.field == "regimen.change"
+    with pytest.raises(InputError) as e:
+        r.dose_table(24.0, weight_kg=5.0)
+    assert e.value.field == "weight_kg"
+    c62 = pk_profile("trastuzumab", "2 mg/kg iv weekly over 90 min", days=14, weight_kg=62.0)["plasma"].values
+    c93 = pk_profile("trastuzumab", "2 mg/kg iv weekly over 90 min", days=14, weight_kg=93.0)["plasma"].values
+    assert np.allclose(c93[1:], 1.5 * c62[1:])          # linear PK: the dose scales with weight
+
+
 @pytest.mark.parametrize("text, field", [("ten mg daily", "regimen.amount"), ("10 mg dialy", "regimen.schedule"),
                                          ("10 mg daily; hold days x", "regimen.modifier"), ("-5 mg daily", "regimen.amount"),
                                          ("10 mg daily over 25 h", "regimen.infusion_h"), ("10 kg daily", "regimen.amount"),

@@ -587,3 +587,22 @@ def test_unselected_receptor_status_follows_the_seer_joint_frequencies():
     her2_pos = GOOD.replace("arms:", "population: {er: any, her2: positive, prior_therapy: mixed}\narms:")
     ps = sample_patients(parse_spec(her2_pos, "mini.yaml").with_patients(2000), 1)
     assert all(p.patient_class.her2 for p in ps) and abs(np.mean([p.patient_class.er for p in ps]) - 0.691) < 0.03
+
+
+def test_body_size_is_drawn_per_patient_and_sets_body_size_doses():
+    """Weight log-normal with the population's mean and SD (Gonec et al. 2015: women on chemotherapy, 71.9 kg, SD 15 kg
+    from the CI), BSA 1.78 m2 at the mean weight; drawn from each patient's own stream, so the same seed gives the same
+    patients and the other draws are those of a run without body size. A mg/kg dose scales the exposure with weight."""
+    from mtorsim.trial._patients import body_size, patients_table, sample_patients
+    from mtorsim.trial._run import drug_exposure
+    ps = sample_patients(parse_spec(GOOD, "mini.yaml").with_patients(3000), 2)
+    w = np.array([p.weight_kg for p in ps])
+    b = np.array([p.bsa_m2 for p in ps])
+    assert abs(w.mean() - 71.9) < 1.5 and abs(w.std() - 15.0) < 1.5 and 35.0 <= w.min() and w.max() <= 200.0
+    assert abs(np.median(b) - 1.77) < 0.03 and np.corrcoef(w, b)[0, 1] > 0.99
+    assert body_size(ps[7].pk_seed) == (ps[7].weight_kg, ps[7].bsa_m2)
+    assert list(patients_table(ps[:3])[["weight_kg", "bsa_m2"]].itertuples(index=False, name=None)) == \
+        [(p.weight_kg, p.bsa_m2) for p in ps[:3]]
+    lo = drug_exposure("trastuzumab", "2 mg/kg iv weekly over 90 min", 28, np.random.default_rng(0), weight_kg=50.0)
+    hi = drug_exposure("trastuzumab", "2 mg/kg iv weekly over 90 min", 28, np.random.default_rng(0), weight_kg=100.0)
+    assert np.allclose(hi["tumour_nM"][1:], 2.0 * lo["tumour_nM"][1:])

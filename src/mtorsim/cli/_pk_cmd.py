@@ -36,12 +36,15 @@ def register(app: typer.Typer) -> None:
            out: Optional[Path] = typer.Option(None, "--out", help="Write the profile: .nc (netCDF) or .csv."),
            hematocrit: Optional[float] = typer.Option(None, "--hematocrit", help="Patient haematocrit (fraction; changes whole blood, not plasma)."),
            seed: Optional[int] = typer.Option(None, "--seed", help="Draw one virtual patient from the variability (default: typical patient)."),
+           bsa: float = typer.Option(1.7, "--bsa", help="Body-surface area (m2) for mg/m2 doses."),
+           weight: float = typer.Option(70.0, "--weight", help="Body weight (kg) for mg/kg doses."),
            fmt: str = format_option(),
            quiet: bool = quiet_option(),
            ) -> None:
         """Print Cmin/Cmax/Cavg/AUC per dosing period at steady state and the day-8 trough; optionally plot and save.
 
         Example: mtorsim pk --drug everolimus --regimen "10 mg daily" --days 14 --out pk.csv --plot pk.png
+                 mtorsim pk --drug trastuzumab --regimen "4 mg/kg iv weekly over 90 min; 2 mg/kg from day 2" --weight 62
         """
 
         def go():
@@ -50,8 +53,9 @@ def register(app: typer.Typer) -> None:
             check_format(fmt)
 
             model = _model(get_pk(drug).drug, seed)
-            metrics = exposure_metrics(model, regimen, hematocrit=hematocrit)
-            ds = pk_profile(model, regimen, days=days, step_h=min(0.25, days * 24 / 400), hematocrit=hematocrit)
+            metrics = exposure_metrics(model, regimen, hematocrit=hematocrit, bsa_m2=bsa, weight_kg=weight)
+            ds = pk_profile(model, regimen, days=days, step_h=min(0.25, days * 24 / 400), hematocrit=hematocrit,
+                            bsa_m2=bsa, weight_kg=weight)
             console = Console(quiet=quiet)
             if fmt != "table":
                 emit_table(metrics, fmt, quiet=quiet)

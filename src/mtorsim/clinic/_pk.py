@@ -44,7 +44,7 @@ from .._errors import InputError, UnknownNameError
 from .._units import Q_
 from .._version import versions
 from ..biology import get_drug
-from ._regimen import Regimen, parse_regimen
+from ._regimen import DEFAULT_BSA_M2, DEFAULT_WEIGHT_KG, Regimen, parse_regimen
 
 #: canonical units of the structural parameters (values are converted to these at load)
 CANONICAL_UNITS = {"CL": "L/h", "Q": "L/h", "Q3": "L/h", "V1": "L", "V2": "L", "V3": "L", "ka": "1/h", "F": "",
@@ -600,7 +600,7 @@ def _times(days, hours, times, step_h) -> np.ndarray:
 
 def pk_profile(drug: str | PKModel, regimen: str | Regimen | pd.DataFrame, *, days: float | None = 28, hours: float | None = None,
                times=None, step_h: float = 0.5, individual=None, hematocrit: float | None = None,
-               bsa_m2: float = 1.7) -> xr.Dataset:
+               bsa_m2: float = DEFAULT_BSA_M2, weight_kg: float = DEFAULT_WEIGHT_KG) -> xr.Dataset:
     """Concentration–time profile of one drug under one regimen.
 
     Parameters
@@ -615,7 +615,7 @@ def pk_profile(drug: str | PKModel, regimen: str | Regimen | pd.DataFrame, *, da
     individual : ``None`` (typical patient), an integer seed (one virtual patient drawn from the
         inter-individual variability), or a :class:`PKModel` (e.g. from :meth:`PKModel.individual`).
     hematocrit : the patient's haematocrit (fraction); changes whole blood, not plasma (B06).
-    bsa_m2 : body-surface area for mg/m² doses (default 1.7 m², assumed typical adult).
+    bsa_m2, weight_kg : body size for mg/m² and mg/kg doses (default 1.7 m² and 70 kg, assumed typical adult).
 
     Returns
     -------
@@ -629,7 +629,7 @@ def pk_profile(drug: str | PKModel, regimen: str | Regimen | pd.DataFrame, *, da
         doses, label, period = regimen, "dosing table", None
     else:
         reg = parse_regimen(regimen, drug=m.drug)
-        doses = reg.dose_table(float(t[-1]), bsa_m2=bsa_m2, route=m.route)
+        doses = reg.dose_table(float(t[-1]), bsa_m2=bsa_m2, weight_kg=weight_kg, route=m.route)
         label, period = reg.label, reg.period_h
     conc = m.concentrations(doses, t, hematocrit=hematocrit)
     data_vars = {k: xr.Variable(("time",), v, attrs={"units": variable_units(k)[0], "long_name": variable_units(k)[1]})
@@ -678,7 +678,7 @@ def pk_population(drug: str, regimen: str | Regimen, n: int, *, seed: int, days:
 
 # ------------------------------------------------------------------------------------------------ metrics
 def exposure_metrics(drug: str | PKModel, regimen: str | Regimen, *, individual=None, hematocrit: float | None = None,
-                     bsa_m2: float = 1.7, trough_day: int = 8) -> pd.DataFrame:
+                     bsa_m2: float = DEFAULT_BSA_M2, weight_kg: float = DEFAULT_WEIGHT_KG, trough_day: int = 8) -> pd.DataFrame:
     """Steady-state exposure per dosing period and the day-``trough_day`` trough, in every matrix.
 
     Steady state is reached by simulating ``ceil(10 t½ / period) + 1`` periods (t½ the terminal
@@ -702,7 +702,7 @@ def exposure_metrics(drug: str | PKModel, regimen: str | Regimen, *, individual=
     fine = np.linspace(t0, t0 + period, 2001)
     trough_t = (trough_day - 1) * 24.0
     times = np.concatenate([[trough_t], fine]) if trough_t < t0 else np.sort(np.concatenate([fine, [trough_t]]))
-    doses = reg.dose_table(float(times[-1]), bsa_m2=bsa_m2, route=m.route)
+    doses = reg.dose_table(float(times[-1]), bsa_m2=bsa_m2, weight_kg=weight_kg, route=m.route)
     conc = m.concentrations(doses, times, hematocrit=hematocrit)
     sel = np.searchsorted(times, fine)
     it = int(np.searchsorted(times, trough_t))

@@ -8,7 +8,7 @@ Grammar of a regimen string (case-insensitive; ``;`` separates modifiers)::
 
     AMOUNT UNIT [ROUTE] SCHEDULE [CYCLE] [over DURATION] [; MODIFIER]...
 
-    AMOUNT UNIT   10 mg | 2.5 mg | 80 mg/m2 | 0.5 g
+    AMOUNT UNIT   10 mg | 2.5 mg | 80 mg/m2 | 4 mg/kg | 0.5 g
     ROUTE         oral | po | iv | im | sc            (default: the drug's PK route)
     SCHEDULE      daily | once daily | qd | twice daily | bid | three times daily | tid |
                   weekly | every N hours|days|weeks | q3w | once | single dose |
@@ -21,7 +21,9 @@ Grammar of a regimen string (case-insensitive; ``;`` separates modifiers)::
 
 Examples: ``"10 mg daily"``, ``"70 mg weekly"``, ``"500 mg im on days 1,15,29 then every 28 days"``,
 ``"400 mg twice daily 4 days on 3 days off"``, ``"80 mg/m2 iv weekly over 1 h"``,
-``"10 mg daily; hold days 15-21; 5 mg from day 22"``. Days are 1-based: day 1 starts at t = 0 h.
+``"10 mg daily; hold days 15-21; 5 mg from day 22"``, ``"4 mg/kg iv weekly over 90 min; 2 mg/kg from day 2"`` (a
+trastuzumab loading dose, then weekly). Days are 1-based: day 1 starts at t = 0 h. Body-size doses (``mg/m2``,
+``mg/kg``) become mg in :meth:`Regimen.dose_table` with the patient's body-surface area or weight.
 """
 
 from __future__ import annotations
@@ -42,6 +44,11 @@ _UNIT_H = {"h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0, "min": 1 
            "minutes": 1 / 60, "d": 24.0, "day": 24.0, "days": 24.0, "w": 168.0, "wk": 168.0, "week": 168.0, "weeks": 168.0}
 _EXAMPLES = ('"10 mg daily", "50 mg weekly", "400 mg twice daily 4 days on 3 days off", '
              '"500 mg on days 1,15,29 then every 28 days", "80 mg/m2 iv weekly over 1 h"')
+#: body size used when none is given (pk command, plate-free PK calls): assumed typical adult values
+DEFAULT_BSA_M2 = 1.7
+DEFAULT_WEIGHT_KG = 70.0
+#: units an amount may be written in (g and ug are converted to mg when parsed)
+AMOUNT_UNITS = ("mg", "mg/m2", "mg/kg")
 #: columns of a dosing table (one row per administration)
 DOSE_COLUMNS = ("drug", "time_h", "day", "amount", "unit", "route", "duration_h")
 
@@ -61,7 +68,8 @@ class Regimen:
     ---------------
     drug : drug name (as in the catalogue).
     amount : amount per administration, in ``unit``.
-    unit : ``mg`` or ``mg/m2`` (body-surface dosing; converted with the patient's BSA).
+    unit : ``mg``, ``mg/m2`` (body-surface dosing; converted with the patient's BSA) or ``mg/kg`` (converted
+        with the patient's weight).
     every_h : interval between administrations (h); ``None`` for the listed days only.
     days : explicit 1-based days of administration (loading schedules), given before ``every_h`` repeats.
 
@@ -93,8 +101,8 @@ class Regimen:
     def __post_init__(self) -> None:
         if not (isinstance(self.amount, (int, float)) and math.isfinite(self.amount) and self.amount > 0):
             raise InputError("regimen.amount", self.amount, "a positive amount per administration")
-        if self.unit not in ("mg", "mg/m2"):
-            raise InputError("regimen.unit", self.unit, "mg or mg/m2")
+        if self.unit not in AMOUNT_UNITS:
+            raise InputError("regimen.unit", self.unit, ", ".join(AMOUNT_UNITS))
         if self.every_h is not None and not (math.isfinite(self.every_h) and self.every_h > 0):
             raise InputError("regimen.every_h", self.every_h, "a positive interval in hours, or None")
         if self.every_h is None and not self.days:
@@ -130,9 +138,9 @@ class Regimen:
             raise InputError("regimen", text, f"a regimen string such as {_EXAMPLES}")
         parts = [p.strip() for p in text.split(";")]
         main, mods = parts[0].lower(), parts[1:]
-        m = re.match(rf"\s*({_NUM})\s*(mg/m2|mg/m²|mg|g|ug|µg|mcg)\b\s*", main)
+        m = re.match(rf"\s*({_NUM})\s*(mg/m2|mg/m²|mg/kg|mg|g|ug|µg|mcg)(?![\w/])\s*", main)
         if not m:
-            raise InputError("regimen.amount", text, f"an amount with a unit (mg, g, ug or mg/m2) first, e.g. {_EXAMPLES}")
+            raise InputError("regimen.amount", text, f"an amount with a unit (mg, g, ug, mg/m2 or mg/kg) first, e.g. {_EXAMPLES}")
         amount, unit = float(m.group(1)), m.group(2).replace("²", "2")
         if unit == "g":
             amount, unit = amount * 1000.0, "mg"
@@ -181,7 +189,7 @@ class Regimen:
                 b = int(hm.group(2)) if hm.group(2) else a
                 holds.append((a, b))
                 continue
-            dm = re.fullmatch(rf"(?:reduce\s+to\s+|increase\s+to\s+|then\s+)?({_NUM})\s*(mg/m2|mg)\s+from\s+day\s+(\d+)", ml)
+            dm = re.fullmatch(rf"(?:reduce\s+to\s+|increase\s+to\s+|then\s+)?({_NUM})\s*(mg/m2|mg/kg|mg)\s+from\s+day\s+(\d+)", ml)
             if dm:
                 if dm.group(2) != unit:
                     raise InputError("regimen.change", mod, f"an amount in the regimen's unit ({unit})")
@@ -266,20 +274,25 @@ class Regimen:
                 amt = a
         return amt
 
-    def dose_table(self, until_h: float, *, bsa_m2: float = 1.7, route: str | None = None) -> pd.DataFrame:
+    def dose_table(self, until_h: float, *, bsa_m2: float = DEFAULT_BSA_M2, weight_kg: float = DEFAULT_WEIGHT_KG,
+                   route: str | None = None) -> pd.DataFrame:
         """Administrations from t = 0 up to ``until_h`` (inclusive), one row each; columns :data:`DOSE_COLUMNS`.
 
-        ``amount`` is in mg (``mg/m2`` doses are multiplied by ``bsa_m2``; the default 1.7 m² is an
-        assumed typical adult body-surface area). ``route`` fills in the regimen's missing route.
+        ``amount`` is in mg: ``mg/m2`` doses are multiplied by ``bsa_m2`` and ``mg/kg`` doses by ``weight_kg`` (the
+        defaults, 1.7 m² and 70 kg, are assumed typical adult values; a virtual patient brings its own).
+        ``route`` fills in the regimen's missing route.
         """
-        if not (isinstance(bsa_m2, (int, float)) and 0.5 <= bsa_m2 <= 3.5):
+        if isinstance(bsa_m2, bool) or not (isinstance(bsa_m2, (int, float)) and 0.5 <= bsa_m2 <= 3.5):
             raise InputError("bsa_m2", bsa_m2, "a body-surface area between 0.5 and 3.5 m2")
+        if isinstance(weight_kg, bool) or not (isinstance(weight_kg, (int, float)) and 20 <= weight_kg <= 300):
+            raise InputError("weight_kg", weight_kg, "a body weight between 20 and 300 kg")
+        per_unit = {"mg": 1.0, "mg/m2": float(bsa_m2), "mg/kg": float(weight_kg)}[self.unit]
         rows = []
         for t in self._base_times(until_h):
             day = int(t // 24.0) + 1
             if any(a <= day <= b for a, b in self.holds) or (self.stop_day is not None and day > self.stop_day):
                 continue
-            amt = self.amount_on(day) * (bsa_m2 if self.unit == "mg/m2" else 1.0)
+            amt = self.amount_on(day) * per_unit
             if amt <= 0:
                 continue
             rows.append((self.drug, t, day, amt, "mg", self.route or route or "oral", self.infusion_h))
@@ -291,9 +304,9 @@ def parse_regimen(text: str | Regimen, drug: str = "") -> Regimen:
     return Regimen.parse(text, drug=drug)
 
 
-def dosing_table(regimens, until_h: float, *, bsa_m2: float = 1.7) -> pd.DataFrame:
+def dosing_table(regimens, until_h: float, *, bsa_m2: float = DEFAULT_BSA_M2, weight_kg: float = DEFAULT_WEIGHT_KG) -> pd.DataFrame:
     """One dosing table for several regimens (a combination), sorted by time."""
-    frames = [r.dose_table(until_h, bsa_m2=bsa_m2) for r in regimens]
+    frames = [r.dose_table(until_h, bsa_m2=bsa_m2, weight_kg=weight_kg) for r in regimens]
     if not frames:
         return pd.DataFrame(columns=list(DOSE_COLUMNS))
     return pd.concat(frames, ignore_index=True).sort_values(["time_h", "drug"], kind="stable").reset_index(drop=True)

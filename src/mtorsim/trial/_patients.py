@@ -85,6 +85,24 @@ class Patient:
     dropout_day: float            # administrative/other censoring (days); inf if none within follow-up
     entry_day: float = 0.0        # randomisation day after the first patient's (uniform over the accrual period)
     post_progression_d: float = math.inf   # survival after progression (days; trials with the os endpoint)
+    weight_kg: float = 70.0       # body size, for mg/kg and mg/m2 doses (drawn: population.yaml ``body``)
+    bsa_m2: float = 1.7
+
+
+#: stream of a patient's body-size draws, a child of its PK seed: an independent generator, so that adding body size
+#: changed none of the draws made before it
+_BODY_STREAM = 0xB0D1
+
+
+def body_size(pk_seed: int, pop: Population = Population()) -> tuple[float, float]:
+    """A patient's weight (kg; log-normal with the population's mean and SD) and body-surface area (m²; the mean BSA
+    scaled by weight^exponent, height not drawn), from its own stream."""
+    z = float(np.random.default_rng([pk_seed, _BODY_STREAM]).standard_normal())
+    mean, sd = pop.value("body", "weight_kg_mean"), pop.value("body", "weight_kg_sd")
+    log_sd = math.sqrt(math.log1p((sd / mean) ** 2))
+    w = min(max(mean * math.exp(log_sd * z - 0.5 * log_sd ** 2), 35.0), 200.0)
+    bsa = pop.value("body", "bsa_m2_mean") * (w / mean) ** pop.value("body", "bsa_weight_exponent")
+    return w, bsa
 
 
 def patient_rngs(seed: int, n: int) -> list[np.random.Generator]:
@@ -154,7 +172,8 @@ def sample_patient(i: int, arm: str, spec: TrialSpec, rng: np.random.Generator, 
     akt1 = _select(crit.get("akt1", "any"), "mutant", bool(rng.random() < pop.value("frequencies", "AKT1_mutation")))
     pc = PatientClass(pik3ca=pik3ca, pten_loss=pten, her2=her2_pos, er=er_pos, ai_resistant=ai_res, esr1_mut=esr1, er_expression=er_x,
                       akt1=akt1)
-    return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop, entry, pps)
+    weight, bsa = body_size(pk_seed, pop)
+    return Patient(i, arm, pc, td, phi, fr, sld, pk_seed, drop, entry, pps, weight, bsa)
 
 
 def sample_patients(spec: TrialSpec, seed: int, indices=None, pop: Population = Population()) -> list[Patient]:
@@ -175,4 +194,5 @@ def patients_table(patients: list[Patient]) -> pd.DataFrame:
                           "AKT_pathway_altered": p.patient_class.pik3ca or p.patient_class.akt1 or p.patient_class.pten_loss,
                           "doubling_time_d": p.doubling_time_d, "cell_loss_factor": p.cell_loss_factor, "resistant_fraction": p.resistant_fraction,
                           "sld0_mm": p.sld0_mm, "dropout_day": p.dropout_day, "entry_day": p.entry_day,
-                          "post_progression_d": p.post_progression_d} for p in patients])
+                          "post_progression_d": p.post_progression_d, "weight_kg": p.weight_kg, "bsa_m2": p.bsa_m2}
+                         for p in patients])

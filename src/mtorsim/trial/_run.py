@@ -28,6 +28,7 @@ from .._errors import InputError
 from .._io import write_frame_atomic, write_text_atomic
 from .._version import versions
 from ..biology import get_drug
+from ..clinic._regimen import DEFAULT_BSA_M2, DEFAULT_WEIGHT_KG
 from ._patients import DAYS_PER_MONTH, Patient, Population, patients_table, sample_patients
 from ._spec import TrialSpec, load_spec
 from ._surface import ResponseSurface, _potency_nM, response_surface
@@ -91,8 +92,10 @@ def _parent_equivalent_nM(m, conc: dict) -> np.ndarray:
     return total
 
 
-def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """One patient's daily exposures for one drug at the FULL dose: ``tumour_nM`` (daily mean; active
+def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator, *, bsa_m2: float = DEFAULT_BSA_M2,
+                  weight_kg: float = DEFAULT_WEIGHT_KG) -> dict[str, np.ndarray]:
+    """One patient's daily exposures for one drug at the FULL dose (mg/m² and mg/kg doses with the patient's body
+    size): ``tumour_nM`` (daily mean; active
     metabolites included as parent-equivalent concentration),
     ``estradiol_fraction`` (daily mean, aromatase inhibitors), ``trough`` (the toxicity metric's daily
     minimum). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
@@ -107,7 +110,7 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
         reg.cycle_on_days is None and settle_d + 2 * period_d < n_days
     days_pk = settle_d + int(2 * period_d) if tile else n_days
     t = np.arange(0.0, days_pk * 24.0, PK_STEP_H)
-    doses = reg.dose_table(float(t[-1]) + PK_STEP_H, route=m.route)
+    doses = reg.dose_table(float(t[-1]) + PK_STEP_H, bsa_m2=bsa_m2, weight_kg=weight_kg, route=m.route)
     conc = m.concentrations(doses, t)
     out = {}
     if "estradiol_fraction" in conc:
@@ -185,7 +188,8 @@ class _Exposure:
 
 def _patient_exposure(p: Patient, plan: ArmPlan, n_days: int) -> _Exposure:
     rng = np.random.default_rng(p.pk_seed)
-    return _Exposure(rng, {drug: drug_exposure(drug, plan.regimens[drug], n_days, rng) for drug in plan.signalling + plan.estradiol})
+    return _Exposure(rng, {drug: drug_exposure(drug, plan.regimens[drug], n_days, rng, bsa_m2=p.bsa_m2, weight_kg=p.weight_kg)
+                           for drug in plan.signalling + plan.estradiol})
 
 
 def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_days: int) -> list[dict]:
