@@ -355,3 +355,14 @@ def test_pk_command(tmp_path):
     assert (tmp_path / "p.png").stat().st_size > 0 and (tmp_path / "p.csv").stat().st_size > 0
     bad = CliRunner().invoke(app, ["pk", "--drug", "everolimus", "--regimen", "10 mg dialy"])
     assert bad.exit_code == 2 and "regimen.schedule" in bad.output
+    # body-size doses: trastuzumab 2 mg/kg weekly at 62 and 93 kg; a steady-state Cmin that scales with the weight
+    cmin = []
+    for w in ("62", "93"):
+        r = CliRunner().invoke(app, ["pk", "--drug", "trastuzumab", "--regimen", "2 mg/kg iv weekly over 90 min",
+                                     "--weight", w, "--format", "csv"])
+        assert r.exit_code == 0, r.output
+        row = next(line for line in r.output.splitlines() if line.startswith("Cmin_ss"))
+        cmin.append(float(row.split(",")[1]))
+    assert cmin[1] == pytest.approx(1.5 * cmin[0], rel=1e-6)
+    bad = CliRunner().invoke(app, ["pk", "--drug", "trastuzumab", "--regimen", "2 mg/kg iv weekly", "--weight", "5"])
+    assert bad.exit_code == 2 and "weight_kg" in bad.output
