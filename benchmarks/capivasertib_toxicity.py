@@ -18,13 +18,13 @@ modifications, are not modelled), so both are expected to come out lower.
 
 from __future__ import annotations
 
-import dataclasses
 import sys
 
 import numpy as np
 
 from mtorsim.clinic import dose_levels_mg, pk_population, toxicity_exposure
 from mtorsim.clinic._toxicity import _model, _simulate
+from toxicity_calibration import with_event_params      # the everolimus calibration script beside this one
 
 DRUG = "capivasertib"
 REGIMEN = "400 mg twice daily 4 days on 3 days off"
@@ -47,19 +47,8 @@ def population(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _with(model, params: dict):
-    events = []
-    for ev in model.events:
-        q = params.get(ev.name)
-        if q is None:
-            events.append(ev)
-            continue
-        p = np.diff(ev.grade_cum, prepend=0.0)
-        g34 = float(q["g34"])
-        lo = p[:2] * (1 - g34) / p[:2].sum()
-        hi = p[2:] * g34 / p[2:].sum() if p[2:].sum() > 0 else np.array([g34, 0.0])
-        events.append(dataclasses.replace(ev, scale_d=float(q["scale"]), shape=float(q.get("shape", ev.shape)),
-                                          grade_cum=np.cumsum(np.concatenate([lo, hi]))))
-    return dataclasses.replace(model, events=tuple(events))
+    """The model with fitted scales, grade 3-4 shares and shapes; each event's own grade 1:2 and 3:4 splits kept."""
+    return with_event_params(model, params, lambda ev: np.diff(ev.grade_cum, prepend=0.0))
 
 
 def simulate(params: dict | None, x: np.ndarray, n_rng: int, seed: int) -> dict[str, float]:

@@ -84,24 +84,29 @@ def _per_patient_intensity(res, on: np.ndarray) -> np.ndarray:
 ST_EARLY = 0.89  # A09: share of first stomatitis episodes within 8 weeks
 
 
-def _joint_model(params: dict[str, dict[str, float]]):
-    """The everolimus model with, per event in ``params``, ``scale`` (d), ``g34`` (grade 3-4 share at the reference
-    exposure; the grade 1:2 and 3:4 splits of START_PROBS kept: for other_aes grade 1 = 0 and grade 4 = 5 % of the
-    grade 3-4 mass) and, optionally, ``shape`` replaced."""
-    m = _model("everolimus")
+def with_event_params(model, params: dict[str, dict[str, float]], base_probs):
+    """``model`` (a drug's adverse-event model) with, per event in ``params``, ``scale`` (d), ``g34`` (grade 3-4 share
+    at the reference exposure) and optionally ``shape`` replaced; the grade 1:2 and 3:4 splits of ``base_probs(event)``
+    are kept (without grade 1-2 mass: all of it at grade 2; without grade 3-4 mass: grade 4 = 5 % of it)."""
     events = []
-    for ev in m.events:
+    for ev in model.events:
         q = params.get(ev.name)
         if q is None:
             events.append(ev)
             continue
-        p = np.asarray(START_PROBS[ev.name], dtype=float)
+        p = np.asarray(base_probs(ev), dtype=float)
         g34 = float(q["g34"])
         lo = p[:2] * (1 - g34) / p[:2].sum() if p[:2].sum() > 0 else np.array([0.0, 1 - g34])
         hi = p[2:] * g34 / p[2:].sum() if p[2:].sum() > 0 else np.array([0.95 * g34, 0.05 * g34])
         events.append(dataclasses.replace(ev, scale_d=float(q["scale"]), shape=float(q.get("shape", ev.shape)),
                                           grade_cum=np.cumsum(np.concatenate([lo, hi]))))
-    return dataclasses.replace(m, events=tuple(events))
+    return dataclasses.replace(model, events=tuple(events))
+
+
+def _joint_model(params: dict[str, dict[str, float]]):
+    """The everolimus model with the fitted values in ``params`` (:func:`with_event_params`), the grade splits of
+    START_PROBS kept: for other_aes grade 1 = 0 and grade 4 = 5 % of the grade 3-4 mass."""
+    return with_event_params(_model("everolimus"), params, lambda ev: START_PROBS[ev.name])
 
 
 # starting point of the joint fit (fixed, so that --fit N SEED is reproducible whatever toxicity.yaml holds): the
