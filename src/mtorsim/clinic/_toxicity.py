@@ -45,7 +45,7 @@ from ..biology import get_drug
 ACTIONS = ("none", "interrupt", "reduce", "discontinue")
 #: columns of :attr:`ToxicityResult.events` (the first five are the interface; the rest are extra detail)
 EVENT_COLUMNS = ("patient", "event", "grade", "onset_day", "action", "resolution_day", "dose_after_mg")
-_RULE_CLASSES = ("stomatitis", "pneumonitis", "metabolic", "metabolic_pi3k", "other")
+_RULE_CLASSES = ("stomatitis", "pneumonitis", "metabolic", "metabolic_pi3k", "other", "discontinuation")
 
 
 @dataclass(frozen=True)
@@ -216,6 +216,13 @@ def toxicity_table() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def metric_source(metric: str) -> tuple[str, str]:
+    """The PK matrix (``whole_blood`` or ``plasma``) and the daily statistic (``min`` or ``mean``) an exposure metric
+    is computed from: ``*_daily_trough`` is each day's minimum, ``*_daily_mean`` its mean (AUC / 24 h)."""
+    var = "whole_blood" if metric.startswith("whole_blood") else "plasma"
+    return var, "mean" if metric.endswith("daily_mean") else "min"
+
+
 def _rule(rule: str, grade: int) -> tuple[str, str, float]:
     """(first action, recurrence action, probability that a 'discontinue' on recurrence is applied)."""
     r = _data()["rules"][rule][f"grade{grade}"]
@@ -231,13 +238,14 @@ def toxicity_exposure(profiles: xr.Dataset, *, n_days: int | None = None) -> tup
     ``profiles`` is a :func:`~mtorsim.clinic.pk_population` (or :func:`~mtorsim.clinic.pk_profile`)
     Dataset at the FULL dose. For each day ``[24 d, 24 (d + 1)]`` h the metric is the minimum
     concentration over ``(24 d, 24 (d + 1)]`` in the drug's exposure matrix (everolimus: whole blood,
-    ng/mL): for a daily regimen, the trough just before the next dose.
+    ng/mL): for a daily regimen, the trough just before the next dose; for a ``*_daily_mean`` metric
+    (sapanisertib) the mean over the day's samples instead.
 
     Returns ``(exposure, days)``: an (n_patients, n_days) array and the day numbers 0, 1, … (days since
     the first dose).
     """
     m = _model(str(profiles.attrs.get("drug", "")))
-    var = "whole_blood" if m.metric.startswith("whole_blood") else "plasma"
+    var, stat = metric_source(m.metric)
     if var not in profiles:
         raise InputError("profiles", sorted(profiles.data_vars), f"a PK Dataset with {var!r} (the {m.drug} exposure metric)")
     t = profiles["time"].values.astype(float)
@@ -251,7 +259,7 @@ def toxicity_exposure(profiles: xr.Dataset, *, n_days: int | None = None) -> tup
     out = np.empty((c.shape[0], n))
     for d in range(n):
         sel = (t > 24.0 * d + 1e-9) & (t <= 24.0 * (d + 1) + 1e-9)
-        out[:, d] = c[:, sel].min(axis=1)
+        out[:, d] = c[:, sel].min(axis=1) if stat == "min" else c[:, sel].mean(axis=1)
     return out, np.arange(n, dtype=float)
 
 

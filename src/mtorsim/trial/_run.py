@@ -98,10 +98,10 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
     size): ``tumour_nM`` (daily mean; active
     metabolites included as parent-equivalent concentration),
     ``estradiol_fraction`` (daily mean, aromatase inhibitors), ``trough`` (the toxicity metric's daily
-    minimum). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
+    value: the minimum, or the mean for a ``*_daily_mean`` metric). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
     then tiled with their period; others are computed over the whole horizon."""
     from ..clinic import get_pk, parse_regimen
-    from ..clinic._toxicity import _model as tox_model, toxicity_drugs
+    from ..clinic._toxicity import _model as tox_model, metric_source, toxicity_drugs
     m = get_pk(drug).individual(rng, "trial patient")
     reg = parse_regimen(regimen, drug=m.drug)
     period_d = (reg.period_h or 0) / 24.0
@@ -118,8 +118,8 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
     else:
         out["tumour_nM"] = _daily(t, _parent_equivalent_nM(m, conc), days_pk, "mean")
     if m.drug in toxicity_drugs():
-        var = "whole_blood" if tox_model(m.drug).metric.startswith("whole_blood") else "plasma"
-        out["trough"] = _daily(t, conc[var], days_pk, "min")
+        var, stat = metric_source(tox_model(m.drug).metric)
+        out["trough"] = _daily(t, conc[var], days_pk, stat)
     if tile:
         p = int(period_d)
         for k, v in out.items():
