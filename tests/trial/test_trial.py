@@ -606,3 +606,20 @@ def test_body_size_is_drawn_per_patient_and_sets_body_size_doses():
     lo = drug_exposure("trastuzumab", "2 mg/kg iv weekly over 90 min", 28, np.random.default_rng(0), weight_kg=50.0)
     hi = drug_exposure("trastuzumab", "2 mg/kg iv weekly over 90 min", 28, np.random.default_rng(0), weight_kg=100.0)
     assert np.allclose(hi["tumour_nM"][1:], 2.0 * lo["tumour_nM"][1:])
+
+
+def test_trial_run_command_prints_the_safety_table(tmp_path):
+    """`mtorsim trial run` prints, besides the efficacy table and the hazard ratio, each arm's adverse events (share of
+    patients at any grade and at grade 3-4) and its dose changes, as a trial's safety table would."""
+    from typer.testing import CliRunner
+
+    from mtorsim.cli import app
+    from mtorsim.cli._app import _register
+    _register()
+    spec = tmp_path / "mini.yaml"
+    spec.write_text(GOOD.replace("patients: 20", "patients: 30") + "endpoints: [pfs, orr, adverse_events]\n")
+    r = CliRunner().invoke(app, ["trial", "run", str(spec), "--seed", "3", "--quiet"])
+    assert r.exit_code == 0 and r.output.strip() == "", r.output
+    r = CliRunner().invoke(app, ["trial", "run", str(spec), "--seed", "3"])
+    assert r.exit_code == 0, r.output
+    assert "adverse events" in r.output and "stomatitis" in r.output and "dose reductions per patient" in r.output

@@ -38,6 +38,25 @@ def _validation_view(df):
     return pd.DataFrame(view)
 
 
+def _adverse_event_table(arms: dict):
+    """One row per arm and adverse event: the share of the arm's patients with it at any grade and at grade 3-4, then
+    per arm its dose reductions per patient and the share who stopped a drug for adverse events; None when no arm has
+    adverse events."""
+    import pandas as pd
+    if not any(a.get("adverse_events") for a in arms.values()):
+        return None
+    rows = []
+    for arm, a in arms.items():
+        for e, r in sorted((a.get("adverse_events") or {}).items()):
+            rows.append({"arm": arm, "event": e, "any_grade": r["any_grade"], "grade_3_4": r["grade_3_4"]})
+        if a.get("adverse_events"):
+            rows.append({"arm": arm, "event": "dose reductions per patient", "any_grade": a.get("dose_reductions_per_patient", 0.0),
+                         "grade_3_4": ""})
+            rows.append({"arm": arm, "event": "stopped a drug for adverse events", "any_grade": a.get("discontinued_for_ae", 0.0),
+                         "grade_3_4": ""})
+    return pd.DataFrame(rows)
+
+
 def register(app: typer.Typer) -> None:
     trial_app = typer.Typer(help="Virtual clinical trials: write a trial as YAML, run it, compare it with the published one.",
                             no_args_is_help=True)
@@ -82,6 +101,9 @@ def register(app: typer.Typer) -> None:
                         o = c["os"]
                         Console().print(f"{name}: OS HR {o['hazard_ratio']:.2f} (95% CI {o['hr_95ci'][0]:.2f}-{o['hr_95ci'][1]:.2f}), "
                                         f"log-rank p = {o['logrank_p']:.2g}")
+                ae = _adverse_event_table(res.summary["arms"])
+                if ae is not None:
+                    emit_table(ae, fmt, title="adverse events (share of patients) and dose changes", quiet=quiet)
                 if out is not None:
                     Console().print(f"wrote {out}/summary.json, patients.csv, km.png" + (", km_os.png" if "os_months" in res.outcomes else ""))
         run_guarded(go)
