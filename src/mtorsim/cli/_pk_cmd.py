@@ -36,8 +36,8 @@ def register(app: typer.Typer) -> None:
            out: Optional[Path] = typer.Option(None, "--out", help="Write the profile: .nc (netCDF) or .csv."),
            hematocrit: Optional[float] = typer.Option(None, "--hematocrit", help="Patient haematocrit (fraction; changes whole blood, not plasma)."),
            seed: Optional[int] = typer.Option(None, "--seed", help="Draw one virtual patient from the variability (default: typical patient)."),
-           bsa: float = typer.Option(1.7, "--bsa", help="Body-surface area (m2) for mg/m2 doses."),
-           weight: float = typer.Option(70.0, "--weight", help="Body weight (kg) for mg/kg doses."),
+           bsa: float = typer.Option(1.7, "--bsa", help="Body-surface area (m2) for mg/m2 doses (assumed typical adult by default, as pk_profile)."),
+           weight: float = typer.Option(70.0, "--weight", help="Body weight (kg) for mg/kg doses (assumed typical adult by default, as pk_profile)."),
            fmt: str = format_option(),
            quiet: bool = quiet_option(),
            ) -> None:
