@@ -606,6 +606,12 @@ def test_body_size_is_drawn_per_patient_and_sets_body_size_doses():
     lo = drug_exposure("trastuzumab", "2 mg/kg iv weekly over 90 min", 28, np.random.default_rng(0), weight_kg=50.0)
     hi = drug_exposure("trastuzumab", "2 mg/kg iv weekly over 90 min", 28, np.random.default_rng(0), weight_kg=100.0)
     assert np.allclose(hi["tumour_nM"][1:], 2.0 * lo["tumour_nM"][1:])
+    from mtorsim._errors import InputError
+    from mtorsim.trial._patients import Population
+    with pytest.raises(InputError, match="population.body.weight_kg_mean"):
+        body_size(1, Population.make({("body", "weight_kg_mean"): -5.0}))
+    light = Population.make({("body", "weight_kg_mean"): 55.0, ("body", "weight_kg_sd"): 0.0})
+    assert body_size(1, light)[0] == pytest.approx(55.0)
 
 
 def test_trial_run_command_prints_the_safety_table(tmp_path):

@@ -99,6 +99,12 @@ def body_size(pk_seed: int, pop: Population = Population()) -> tuple[float, floa
     scaled by weight^exponent, height not drawn), from its own stream."""
     z = float(np.random.default_rng([pk_seed, _BODY_STREAM]).standard_normal())
     mean, sd = pop.value("body", "weight_kg_mean"), pop.value("body", "weight_kg_sd")
+    for key, v, ok in (("weight_kg_mean", mean, 35.0 <= mean <= 200.0), ("weight_kg_sd", sd, sd >= 0.0),
+                       ("bsa_m2_mean", pop.value("body", "bsa_m2_mean"), 0.5 <= pop.value("body", "bsa_m2_mean") <= 3.5)):
+        if not ok:
+            raise InputError(f"population.body.{key}", v, {"weight_kg_mean": "a mean adult weight in kg (35-200)",
+                                                            "weight_kg_sd": "a non-negative SD in kg",
+                                                            "bsa_m2_mean": "a mean body-surface area in m2 (0.5-3.5)"}[key])
     log_sd = math.sqrt(math.log1p((sd / mean) ** 2))
     w = min(max(mean * math.exp(log_sd * z - 0.5 * log_sd ** 2), 35.0), 200.0)
     bsa = pop.value("body", "bsa_m2_mean") * (w / mean) ** pop.value("body", "bsa_weight_exponent")
