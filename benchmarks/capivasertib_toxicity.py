@@ -18,13 +18,11 @@ modifications, are not modelled), so both are expected to come out lower.
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from mtorsim.clinic import dose_levels_mg, pk_population, toxicity_exposure
 from mtorsim.clinic._toxicity import _model, _simulate
-from toxicity_calibration import with_event_params      # the everolimus calibration script beside this one
+from toxicity_calibration import script_entry, with_event_params      # the everolimus calibration script beside this one
 
 DRUG = "capivasertib"
 REGIMEN = "400 mg twice daily 4 days on 3 days off"
@@ -136,8 +134,4 @@ def main(n: int = 1000, seed: int = 2024, n_rng: int = 6) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if args and args[0] == "--fit":
-        fit(*(int(a) for a in args[1:3]))
-    else:
-        main(*(int(a) for a in args[:2]))
+    script_entry(fit, main)

@@ -13,13 +13,11 @@ exposure metric (the weekly dose, 28 vs 30 mg, is nearly the same).
 
 from __future__ import annotations
 
-import sys
-
 import numpy as np
 
 from mtorsim.clinic import dose_levels_mg, pk_population, toxicity_exposure
 from mtorsim.clinic._toxicity import _model, _simulate
-from toxicity_calibration import with_event_params      # the everolimus calibration script beside this one
+from toxicity_calibration import script_entry, with_event_params      # the everolimus calibration script beside this one
 
 DRUG = "sapanisertib"
 ARMS = {"4 mg daily": (4.0, 7.2, 0.32), "30 mg weekly": (30.0, 5.6, 0.36)}   # dose, median PFS (months), discontinued
@@ -77,8 +75,4 @@ def main(n: int = 1000, seed: int = 2024, n_rng: int = 6) -> None:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    if args and args[0] == "--fit":
-        fit(*(int(a) for a in args[1:3]))
-    else:
-        main(*(int(a) for a in args[:2]))
+    script_entry(fit, main)

@@ -331,9 +331,15 @@ def main(n: int = 700, seed: int = 2024) -> None:
           f"grade 4 {(worst == 4).sum() / n:.3f} (0.039), median onset grade>=3 {np.median(g3):.0f} d (15)")
 
 
-if __name__ == "__main__":
+def script_entry(fit, main) -> None:
+    """The command line of the adverse-event calibration scripts: ``--fit [n_patients] [seed]`` refits, otherwise
+    ``[n_patients] [seed]`` simulates toxicity.yaml as it stands."""
     args = sys.argv[1:]
     if args and args[0] == "--fit":
-        fit_joint(*(int(a) for a in args[1:3]))
+        fit(*(int(a) for a in args[1:3]))
     else:
         main(*(int(a) for a in args[:2]))
+
+
+if __name__ == "__main__":
+    script_entry(fit_joint, main)
