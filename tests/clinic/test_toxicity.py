@@ -276,7 +276,9 @@ def test_capivasertib_adverse_events_CAPItello291():
     onset = res.events[res.events.event == "hyperglycaemia"].groupby("patient").onset_day.min()
     assert 5 <= float(np.median(onset)) <= 30
     assert set(np.round(np.unique(res.dose_fraction), 4)) <= {0.0, round(200 / 400, 4), round(320 / 400, 4), 1.0}
-    assert 0.05 < float((res.dose_fraction < 1).any(axis=1).mean()) < 0.6    # some patients' doses are changed, not all
+    # patients with any dose change (hold, reduction or stop): 0.32 measured; CAPItello-291 reduced the dose in 17.7 %
+    # (interruptions not reported), so at least about that many, and far from everyone
+    assert 0.15 < float((res.dose_fraction < 1).any(axis=1).mean()) < 0.6
 
 
 def test_sapanisertib_discontinuation_follows_the_weekly_dose():
@@ -295,7 +297,8 @@ def test_sapanisertib_discontinuation_follows_the_weekly_dose():
                                 dose_levels_mg=dose_levels_mg("sapanisertib", dose))
         out[regimen] = float(np.mean(np.isfinite(res.discontinued_day)))
         assert set(res.events.action) <= {"discontinue"} and res.events.patient.is_unique
-    assert trough_ratio[1] < 0.2 * trough_ratio[0]                      # end of the week vs a daily trough
+    # end of the week vs a daily trough: ~2e-4 measured (t1/2 9.5 h: six days of decay after the weekly peak)
+    assert trough_ratio[1] < 0.01 * trough_ratio[0]
     assert abs(out["4 mg daily"] - 0.32) <= 0.09 and abs(out["30 mg weekly"] - 0.36) <= 0.09, out
 
 

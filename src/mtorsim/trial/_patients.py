@@ -18,6 +18,7 @@ import pandas as pd
 import yaml
 
 from .._errors import InputError
+from ..clinic._regimen import DEFAULT_BSA_M2, DEFAULT_WEIGHT_KG
 from ._spec import DAYS_PER_MONTH, TrialSpec
 from ._surface import PatientClass
 
@@ -85,8 +86,8 @@ class Patient:
     dropout_day: float            # administrative/other censoring (days); inf if none within follow-up
     entry_day: float = 0.0        # randomisation day after the first patient's (uniform over the accrual period)
     post_progression_d: float = math.inf   # survival after progression (days; trials with the os endpoint)
-    weight_kg: float = 70.0       # body size, for mg/kg and mg/m2 doses (drawn: population.yaml ``body``)
-    bsa_m2: float = 1.7
+    weight_kg: float = DEFAULT_WEIGHT_KG   # body size, for mg/kg and mg/m2 doses (drawn: population.yaml ``body``)
+    bsa_m2: float = DEFAULT_BSA_M2
 
 
 #: stream of a patient's body-size draws, a child of its PK seed: an independent generator, so that adding body size

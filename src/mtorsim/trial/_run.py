@@ -97,8 +97,8 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
     """One patient's daily exposures for one drug at the FULL dose (mg/m² and mg/kg doses with the patient's body
     size): ``tumour_nM`` (daily mean; active
     metabolites included as parent-equivalent concentration),
-    ``estradiol_fraction`` (daily mean, aromatase inhibitors), ``trough`` (the toxicity metric's daily
-    value: the minimum, or the mean for a ``*_daily_mean`` metric). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
+    ``estradiol_fraction`` (daily mean, aromatase inhibitors), ``toxicity_metric`` (the adverse-event model's daily
+    exposure: the minimum, or the mean for a ``*_daily_mean`` metric). Daily (or shorter) regimens are computed until steady state (5 slowest half-lives) and
     then tiled with their period; others are computed over the whole horizon."""
     from ..clinic import get_pk, parse_regimen
     from ..clinic._toxicity import _model as tox_model, metric_source, toxicity_drugs
@@ -119,7 +119,7 @@ def drug_exposure(drug: str, regimen: str, n_days: int, rng: np.random.Generator
         out["tumour_nM"] = _daily(t, _parent_equivalent_nM(m, conc), days_pk, "mean")
     if m.drug in toxicity_drugs():
         var, stat = metric_source(tox_model(m.drug).metric)
-        out["trough"] = _daily(t, conc[var], days_pk, stat)
+        out["toxicity_metric"] = _daily(t, conc[var], days_pk, stat)
     if tile:
         p = int(period_d)
         for k, v in out.items():
@@ -202,7 +202,7 @@ def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_da
     groups: dict[tuple[str, str], list[int]] = {}
     for i, (p, ex) in enumerate(zip(pats, exposures)):
         for drug, e in ex.drugs.items():
-            if "trough" in e and drug in toxicity_drugs():
+            if "toxicity_metric" in e and drug in toxicity_drugs():
                 groups.setdefault((p.arm, drug), []).append(i)
     days = np.arange(n_days, dtype=float)
     for (arm, drug), idx in groups.items():
@@ -210,7 +210,7 @@ def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_da
         k = (plan.signalling + plan.estradiol).index(drug)
         amount = parse_regimen(plan.regimens[drug], drug=drug).amount
         rngs = [np.random.default_rng([pats[i].pk_seed, _TOX_STREAM, k]) for i in idx]
-        tox = simulate_toxicity_patients(drug, np.stack([exposures[i].drugs[drug]["trough"] for i in idx]), days=days,
+        tox = simulate_toxicity_patients(drug, np.stack([exposures[i].drugs[drug]["toxicity_metric"] for i in idx]), days=days,
                                          rngs=rngs, dose_levels_mg=dose_levels_mg(drug, amount))
         by_row = dict(tuple(tox.events.groupby("patient", sort=False))) if len(tox.events) else {}
         for r, i in enumerate(idx):
