@@ -258,7 +258,10 @@ def test_every_pk_number_has_unit_and_source():
 
 def test_unknown_drug_and_route_errors():
     with pytest.raises(UnknownNameError):
-        get_pk("metformin")
+        get_pk("no-such-drug")
+    with pytest.raises(InputError, match=r"without a PK model; drugs with one: .*alpelisib") as e:
+        get_pk("metformin")  # in the catalogue, no PK model: every drug with one is named
+    assert not isinstance(e.value, UnknownNameError) and "sapanisertib" in str(e.value)
     with pytest.raises(InputError) as e:
         pk_profile("everolimus", "10 mg iv daily", days=2)
     assert e.value.field == "regimen.route"

@@ -29,15 +29,15 @@ def register(app: typer.Typer) -> None:
     from ._common import check_format, emit_table, format_option, quiet_option
 
     @app.command("pk")
-    def pk(drug: str = typer.Option(..., "--drug", help="Drug with a PK model (everolimus, temsirolimus, exemestane, letrozole, anastrozole, tamoxifen, fulvestrant, alpelisib, capivasertib, paclitaxel, vinorelbine, trastuzumab)."),
+    def pk(drug: str = typer.Option(..., "--drug", help="Drug with a PK model (docs/pk.md; a drug without one is refused with the list of those that have one)."),
            regimen: str = typer.Option(..., "--regimen", help='Regimen, e.g. "10 mg daily", "70 mg weekly", "500 mg on days 1,15,29 then every 28 days".'),
            days: float = typer.Option(28.0, "--days", help="Days to simulate and plot."),
            plot: Optional[Path] = typer.Option(None, "--plot", help="Write a concentration-time plot (PNG/PDF/SVG)."),
            out: Optional[Path] = typer.Option(None, "--out", help="Write the profile: .nc (netCDF) or .csv."),
            hematocrit: Optional[float] = typer.Option(None, "--hematocrit", help="Patient haematocrit (fraction; changes whole blood, not plasma)."),
            seed: Optional[int] = typer.Option(None, "--seed", help="Draw one virtual patient from the variability (default: typical patient)."),
-           bsa: float = typer.Option(1.7, "--bsa", help="Body-surface area (m2) for mg/m2 doses (assumed typical adult by default, as pk_profile)."),
-           weight: float = typer.Option(70.0, "--weight", help="Body weight (kg) for mg/kg doses (assumed typical adult by default, as pk_profile)."),
+           bsa: Optional[float] = typer.Option(None, "--bsa", help="Body-surface area (m2) for mg/m2 doses (default: pk_profile's typical adult, 1.7 m2)."),
+           weight: Optional[float] = typer.Option(None, "--weight", help="Body weight (kg) for mg/kg doses (default: pk_profile's typical adult, 70 kg)."),
            fmt: str = format_option(),
            quiet: bool = quiet_option(),
            ) -> None:
@@ -53,9 +53,10 @@ def register(app: typer.Typer) -> None:
             check_format(fmt)
 
             model = _model(get_pk(drug).drug, seed)
-            metrics = exposure_metrics(model, regimen, hematocrit=hematocrit, bsa_m2=bsa, weight_kg=weight)
-            ds = pk_profile(model, regimen, days=days, step_h=min(0.25, days * 24 / 400), hematocrit=hematocrit,
-                            bsa_m2=bsa, weight_kg=weight)
+            # body size only when given: the defaults live in one place (clinic._regimen, via pk_profile)
+            body = {k: v for k, v in (("bsa_m2", bsa), ("weight_kg", weight)) if v is not None}
+            metrics = exposure_metrics(model, regimen, hematocrit=hematocrit, **body)
+            ds = pk_profile(model, regimen, days=days, step_h=min(0.25, days * 24 / 400), hematocrit=hematocrit, **body)
             console = Console(quiet=quiet)
             if fmt != "table":
                 emit_table(metrics, fmt, quiet=quiet)

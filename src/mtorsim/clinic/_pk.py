@@ -500,7 +500,9 @@ def get_pk(drug: str) -> PKModel:
     d = get_drug(drug)
     rec = _records().get(d.name)
     if rec is None:
-        raise UnknownNameError("drug (with a PK model)", d.name, pk_drugs())
+        # a catalogue drug, so "did you mean" would mislead: name every drug that has a model
+        raise InputError("drug (with a PK model)", d.name,
+                         f"a catalogue drug without a PK model; drugs with one: {', '.join(pk_drugs())} (docs/pk.md)")
     params = {k: _param(k, v) for k, v in (rec.get("parameters") or {}).items()}
     mm = rec.get("molar_mass_g_per_mol") or d.molar_mass_g_per_mol
     fu = _param("fu_plasma", rec.get("fu_plasma") or {"value": 1.0, "source": "assumed: no unbound fraction recorded; total = unbound"})
