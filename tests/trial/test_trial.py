@@ -526,8 +526,8 @@ def test_the_esr1_mutant_receptor_escapes_fulvestrant_induced_degradation():
 
 def test_the_host_effect_of_rapalogs_slows_every_clone():
     """Rapalogs' anti-angiogenic host effect (Guba et al. 2002) removes a fraction of the untreated net growth of
-    every clone, the resistant one included, saturating with Σ C/IC50; exemestane and mTOR kinase inhibitors
-    have none."""
+    every clone, the resistant one included, saturating with Σ C/(k·IC50) (k: the host tissue's potency relative to the
+    target IC50, population.yaml); exemestane and mTOR kinase inhibitors have none."""
     from mtorsim.trial._patients import Population
     from mtorsim.trial._run import _host_effect
     pop = Population()
@@ -535,7 +535,9 @@ def test_the_host_effect_of_rapalogs_slows_every_clone():
     assert 0 < e < 1
     assert _host_effect({"exemestane": np.ones(5)}, pop, 5) is None
     assert _host_effect({"sapanisertib": np.full(5, 100.0)}, pop, 5) is None
-    h = _host_effect({"everolimus": np.array([0.0, 0.5, 25.0])}, pop, 3)       # IC50 0.5 nM
+    k = pop.value("tumour", "mtor_host_potency_factor")
+    assert k >= 1
+    h = _host_effect({"everolimus": np.array([0.0, 0.5 * k, 25.0 * k])}, pop, 3)       # target IC50 0.5 nM
     assert h[0] == 0 and h[1] == pytest.approx(e / 2) and h[2] == pytest.approx(e * 50 / 51)
     g0 = math.log(2) / 100
     _, R = grow(np.ones(10), np.zeros(10), g0=g0, phi=0.3, resistant_fraction=0.5, acquired_rate=0.0)

@@ -173,6 +173,21 @@ def _last_non_pd_day(rc: dict, assess: np.ndarray) -> float:
 
 
 # ---- one patient ------------------------------------------------------------------------------------
+#: days over which a patient's exposure is summarised for exposure-response analyses (days 8-28: past the
+#: first week, where most drugs reach steady state, within the first cycle, before most dose changes)
+EXPOSURE_WINDOW_DAYS = (7, 28)
+
+
+def _exposure_columns(exposure: "_Exposure") -> dict:
+    """``exposure_<drug>_nM``: the patient's mean tumour-site concentration of each signalling drug at the FULL
+    dose over :data:`EXPOSURE_WINDOW_DAYS` (the drug as prescribed, before any dose change: the exposure of an
+    exposure-response analysis, which clinical ones take from the population PK model's individual parameters).
+    Proportional to the individual's AUC (dose / CL) for a given regimen."""
+    a, b = EXPOSURE_WINDOW_DAYS
+    return {f"exposure_{drug}_nM": float(np.mean(ex["tumour_nM"][a:b])) for drug, ex in exposure.drugs.items() if "tumour_nM" in ex}
+
+
+
 #: stream of a patient's adverse-event draws (a generator of its own, seeded from the patient's PK seed and
 #: the drug's place in the arm), so that a chunk's patients can be simulated together
 _TOX_STREAM = 7
@@ -223,16 +238,18 @@ def _toxicity(pats: list[Patient], plans: dict, exposures: list[_Exposure], n_da
 def _host_effect(conc: dict[str, np.ndarray], pop: Population, n_days: int) -> np.ndarray | None:
     """Daily fraction of the tumour's untreated net growth rate removed by mTORC1 inhibition in its host tissue
     (anti-angiogenic effect of rapalogs: Guba et al. 2002 Nat Med 8:128), on every clone: ``E · u / (1 + u)`` with
-    ``u = Σ C / IC50`` over the rapalogs in the tumour and ``E`` the maximal reduction. mTOR kinase inhibitors are
+    ``u = Σ C / (k · IC50)`` over the rapalogs in the tumour, ``E`` the maximal reduction and ``k`` the host tissue's
+    potency relative to the target IC50 (fitted to the exposure-response of everolimus, evidence B08: population.yaml). mTOR kinase inhibitors are
     not given it: the source is about rapalogs, and the one kinase-inhibitor trial (sapanisertib + fulvestrant)
     gave hazard ratios far below the published ones with it."""
     e_max = pop.value("tumour", "mtor_host_growth_reduction")
     if e_max <= 0:
         return None
+    k = pop.value("tumour", "mtor_host_potency_factor")
     u = np.zeros(n_days)
     for d, c in conc.items():
         if get_drug(d).drug_class == "rapalog":
-            u = u + np.asarray(c, dtype=float) / _potency_nM(d)
+            u = u + np.asarray(c, dtype=float) / (_potency_nM(d) * k)
     return e_max * u / (1.0 + u) if u.any() else None
 
 
@@ -293,7 +310,7 @@ def simulate_patient(p: Patient, surface: ResponseSurface, spec: TrialSpec, n_da
            "sld_nadir_change": float(np.min(lesions[: int(on_treatment_until) + 1]) / p.sld0_mm - 1.0),
            "new_lesion_day": new_day, "rel_div_day15": float(rel_div[min(14, n_days - 1)]),
            "mean_dose_fraction": float(np.mean([f[: max(1, int(on_treatment_until))].mean() for f in dose_frac.values()])) if dose_frac else 1.0,
-           **os_rec}
+           **_exposure_columns(exposure), **os_rec}
     ae = pd.concat(aes, ignore_index=True) if aes else pd.DataFrame(columns=["patient", "event", "grade", "onset_day", "action", "drug"])
     if len(ae):
         ae = ae[ae["onset_day"] <= on_treatment_until].copy()
