@@ -66,3 +66,23 @@ def test_everolimus_exposure_response_in_bolero2_B08():
     assert er == exposure_response(r.outcomes, "everolimus")   # summary.json carries the same analysis
     assert 1.23 <= er["tumour_shrinkage_or_per_doubling"]["value"] <= 1.60, er["tumour_shrinkage_or_per_doubling"]
     assert 0.69 <= er["pfs_hr_per_doubling"]["value"] <= 1.18, er["pfs_hr_per_doubling"]
+
+
+def test_no_capivasertib_exposure_efficacy_relationship_in_capitello291():
+    """CAPItello-291's exposure-response analysis (Fernandez Teruel et al. 2025 Clin Transl Sci, doi
+    10.1111/cts.70286, abstract: individual steady-state AUC, Cmax and Cmin from a population PK model of six trials)
+    found no relationship between capivasertib exposure and PFS or objective response (n = 394). A prediction
+    (nothing fitted to it): in the virtual trial (published size, seed 0) neither the PFS hazard ratio nor the
+    response odds ratio per 2-fold exposure differs from 1 (measured 0.89, 0.75-1.07, and 1.15, 0.58-2.27).
+    Fulvestrant has no between-patient PK variability in the model, so it gets no analysis."""
+    from mtorsim.trial import run_trial
+    r = run_trial("capitello291", seed=0, progress=False)
+    arm = r.summary["arms"]["capivasertib+fulvestrant"]["exposure_response"]
+    assert set(arm) == {"capivasertib"}
+    er = arm["capivasertib"]
+    assert er["n"] == int((r.outcomes.arm == "capivasertib+fulvestrant").sum())
+    lo, hi = er["pfs_hr_per_doubling"]["ci"]
+    assert lo < 1 < hi, er["pfs_hr_per_doubling"]
+    lo, hi = er["orr_or_per_doubling"]["ci"]
+    assert lo < 1 < hi, er["orr_or_per_doubling"]
+    assert "exposure_response" not in r.summary["arms"]["fulvestrant"]
