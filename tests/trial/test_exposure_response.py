@@ -86,3 +86,10 @@ def test_no_capivasertib_exposure_efficacy_relationship_in_capitello291():
     lo, hi = er["orr_or_per_doubling"]["ci"]
     assert lo < 1 < hi, er["orr_or_per_doubling"]
     assert "exposure_response" not in r.summary["arms"]["fulvestrant"]
+    # the spec's published block carries the finding, and validate trials compares it (CI contains 1)
+    from mtorsim.trial import compare
+    rows = compare(r).set_index("endpoint")
+    row = rows.loc["PFS hazard ratio per 2-fold capivasertib exposure"]
+    assert row.criterion == "simulated 95% CI contains 1 (none found)" and row.published == 1.0 and bool(row.agree)
+    assert row.simulated == pytest.approx(er["pfs_hr_per_doubling"]["value"])
+    assert bool(rows.loc["response odds ratio per 2-fold capivasertib exposure"].agree)

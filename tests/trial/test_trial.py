@@ -48,6 +48,15 @@ def test_a_good_spec_parses():
      "published.median_pfs_months.C", 15),
     ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  hazard_ratio_subgroups: {PIK3CA-mut: 0.4}",
      "published.hazard_ratio_subgroups.PIK3CA-mut", 15),
+    # exposure-response entries: an arm, one of its drugs, a known measure, {value, ci} or {no_relationship: true}
+    ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  exposure_response:\n    C: {everolimus: {}}",
+     "published.exposure_response.C", 16),
+    ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  exposure_response:\n    B: {everolimus: {}}",
+     "published.exposure_response.B.everolimus", 16),
+    ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  exposure_response:\n    A:\n      everolimus:\n"
+     "        os_hr_per_doubling: {value: 0.9, ci: [0.7, 1.2]}", "published.exposure_response.A.everolimus.os_hr_per_doubling", 18),
+    ("follow_up: {months: 6}", "follow_up: {months: 6}\npublished:\n  exposure_response:\n    A:\n      everolimus:\n"
+     "        pfs_hr_per_doubling: {value: 1.4, ci: [0.7, 1.2]}", "published.exposure_response.A.everolimus.pfs_hr_per_doubling", 18),
 ])
 def test_bad_specs_name_file_line_and_field(old, new, field, line):
     with pytest.raises(SpecError) as e:

@@ -317,7 +317,7 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
                "ki67_day": ck.number(n["ki67_day"], "neoadjuvant.ki67_day", 1.0, 365.0) if "ki67_day" in n else 15.0}
     evidence = tuple(str(e) for e in _plain(top["evidence"])) if "evidence" in top else ()
     if "published" in top:
-        _check_published(ck, top["published"], [a.name for a in arms])
+        _check_published(ck, top["published"], [a.name for a in arms], {a.name: [d.drug for d in a.drugs] for a in arms})
     return TrialSpec(name=name, title=str(top["title"][0]) if "title" in top else name, patients=patients, randomisation=rand,
                      arms=tuple(arms), population=pop, assessment=assess, follow_up=fu, endpoints=endpoints,
                      evidence=evidence, neoadjuvant=neo, published=_plain(top["published"]) if "published" in top else {},
@@ -328,15 +328,52 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
 PUBLISHED_PER_ARM = ("median_pfs_months", "median_os_months", "orr", "cbr", "ki67_response")
 
 
-def _check_published(ck: _Checker, tree, arm_names: list[str]) -> None:
+#: exposure-response measures ``validate trials`` can compare (``published.exposure_response.<arm>.<drug>``)
+EXPOSURE_RESPONSE_MEASURES = ("pfs_hr_per_doubling", "tumour_shrinkage_or_per_doubling", "orr_or_per_doubling")
+
+
+def _check_exposure_response(ck: _Checker, sub, arm_drugs: dict[str, list[str]]) -> None:
+    """``published.exposure_response``: arm -> drug of that arm -> measure -> ``{value, ci: [lo, hi]}`` or
+    ``{no_relationship: true}`` (a published analysis that found none)."""
+    for arm, per_drug in sub[0].items():
+        if arm == "source":
+            continue
+        if arm not in arm_drugs:
+            raise SpecError(ck.path, per_drug[1], f"published.exposure_response.{arm}", arm, "the name of an arm (" + ", ".join(arm_drugs) + ")")
+        if not isinstance(per_drug[0], dict):
+            ck.fail(per_drug, f"published.exposure_response.{arm}", "a mapping drug -> measures")
+        for drug, measures in per_drug[0].items():
+            if drug not in arm_drugs[arm]:
+                raise SpecError(ck.path, measures[1], f"published.exposure_response.{arm}.{drug}", drug,
+                                "a drug of the arm (" + ", ".join(arm_drugs[arm]) + ")")
+            if not isinstance(measures[0], dict):
+                ck.fail(measures, f"published.exposure_response.{arm}.{drug}", "a mapping measure -> {value, ci} or {no_relationship: true}")
+            for m, v in measures[0].items():
+                field_ = f"published.exposure_response.{arm}.{drug}.{m}"
+                if m not in EXPOSURE_RESPONSE_MEASURES:
+                    raise SpecError(ck.path, v[1], field_, m, "one of " + ", ".join(EXPOSURE_RESPONSE_MEASURES))
+                val = _plain(v)
+                ok = isinstance(val, dict) and (val == {"no_relationship": True} or (
+                    set(val) == {"value", "ci"} and isinstance(val["ci"], list) and len(val["ci"]) == 2
+                    and all(isinstance(x, (int, float)) and not isinstance(x, bool) and x > 0 for x in [val["value"], *val["ci"]])
+                    and val["ci"][0] <= val["value"] <= val["ci"][1]))
+                if not ok:
+                    raise SpecError(ck.path, v[1], field_, val, "{value: V, ci: [LO, HI]} with 0 < LO <= V <= HI, or {no_relationship: true}")
+
+
+def _check_published(ck: _Checker, tree, arm_names: list[str], arm_drugs: dict[str, list[str]] | None = None) -> None:
     """The ``published`` block is free-form except where ``validate trials`` looks things up by name: per-arm
-    numbers must name an arm of the spec and subgroup hazard ratios a known subgroup (a misspelt name would
-    otherwise give a row that silently never agrees)."""
+    numbers must name an arm of the spec, subgroup hazard ratios a known subgroup and exposure-response entries an
+    arm, one of its drugs and a known measure (a misspelt name would otherwise give a row that silently never
+    agrees)."""
     from ._stats import SUBGROUPS
     if not isinstance(tree[0], dict):
         ck.fail(tree, "published", "a mapping")
     for key, sub in tree[0].items():
         if not isinstance(sub[0], dict):
+            continue
+        if key == "exposure_response":
+            _check_exposure_response(ck, sub, arm_drugs or {a: [] for a in arm_names})
             continue
         if key == "hazard_ratio_subgroups":
             for label, v in sub[0].items():

@@ -56,6 +56,33 @@ def _hr_row(endpoint: str, comparison: str, sim: float, published: dict) -> dict
             "criterion": f"inside published 95% CI [{lo}, {hi}]", "agree": bool(lo <= sim <= hi) if _finite(sim) else False}
 
 
+_ER_LABELS = {"pfs_hr_per_doubling": "PFS hazard ratio", "tumour_shrinkage_or_per_doubling": "tumour-shrinkage odds ratio",
+              "orr_or_per_doubling": "response odds ratio"}
+
+
+def _exposure_response_rows(published: dict, arms: dict) -> list[dict]:
+    """Exposure-response within an arm (``summary.json`` ``exposure_response``) against a published analysis: a
+    published estimate agrees when the simulated one lies inside its 95 % CI; a published finding of no
+    relationship when the simulated 95 % CI contains 1."""
+    rows = []
+    for arm, per_drug in published.items():
+        if arm == "source":
+            continue
+        for drug, measures in per_drug.items():
+            sim_all = arms.get(arm, {}).get("exposure_response", {}).get(drug, {})
+            for m, pub in measures.items():
+                endpoint = f"{_ER_LABELS[m]} per 2-fold {drug} exposure"
+                sim = sim_all.get(m, {"value": math.nan, "ci": [math.nan, math.nan]})
+                if pub.get("no_relationship"):
+                    lo, hi = sim["ci"]
+                    rows.append({"endpoint": endpoint, "arm": arm, "simulated": sim["value"], "published": 1.0,
+                                 "criterion": "simulated 95% CI contains 1 (none found)",
+                                 "agree": bool(lo <= 1.0 <= hi) if _finite(lo) and _finite(hi) else False})
+                else:
+                    rows.append(_hr_row(endpoint, arm, sim["value"], pub))
+    return rows
+
+
 def compare(result) -> pd.DataFrame:
     """Rows: trial, endpoint, arm, simulated, published, criterion, agree."""
     pub = result.spec.published or {}
@@ -105,6 +132,7 @@ def compare(result) -> pd.DataFrame:
                 rows.append(_hr_row(label, name, comps.get(name, {}).get("hazard_ratio", math.nan), h))
     for key, label in (("orr", "ORR"), ("cbr", "CBR"), ("ki67_response", "Ki67 response")):
         rows += [_rate_row(label, arm, arms.get(arm, {}).get(key, math.nan), val) for arm, val in (pub.get(key) or {}).items()]
+    rows += _exposure_response_rows(pub.get("exposure_response") or {}, arms)
     df = pd.DataFrame(rows)
     df.insert(0, "trial", result.spec.name)
     df["evidence"] = ", ".join(result.spec.evidence)
