@@ -633,16 +633,21 @@ def test_body_size_is_drawn_per_patient_and_sets_body_size_doses():
 
 def test_trial_run_command_prints_the_safety_table(tmp_path):
     """`mtorsim trial run` prints, besides the efficacy table and the hazard ratio, each arm's adverse events (share of
-    patients at any grade and at grade 3-4) and its dose changes, as a trial's safety table would."""
+    patients at any grade and at grade 3-4) and its dose changes, as a trial's safety table would, and the
+    exposure-response of each drug with between-patient exposure (everolimus in arm A; exemestane acts through
+    oestradiol and has no tumour-site exposure column)."""
     from typer.testing import CliRunner
 
     from mtorsim.cli import app
     from mtorsim.cli._app import _register
     _register()
     spec = tmp_path / "mini.yaml"
-    spec.write_text(GOOD.replace("patients: 20", "patients: 30") + "endpoints: [pfs, orr, adverse_events]\n")
+    spec.write_text(GOOD.replace("patients: 20", "patients: 50") + "endpoints: [pfs, orr, adverse_events]\n")
     r = CliRunner().invoke(app, ["trial", "run", str(spec), "--seed", "3", "--quiet"])
     assert r.exit_code == 0 and r.output.strip() == "", r.output
-    r = CliRunner().invoke(app, ["trial", "run", str(spec), "--seed", "3"])
+    r = CliRunner().invoke(app, ["trial", "run", str(spec), "--seed", "3"], env={"COLUMNS": "200"})   # no wrapped cells
     assert r.exit_code == 0, r.output
     assert "adverse events" in r.output and "stomatitis" in r.output and "dose reductions per patient" in r.output
+    assert "exposure-response" in r.output and "shrinkage OR per 2x" in r.output
+    er = r.output[r.output.index("exposure-response"):]
+    assert "everolimus" in er and "exemestane" not in er

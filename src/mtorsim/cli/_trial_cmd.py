@@ -57,6 +57,21 @@ def _adverse_event_table(arms: dict):
     return pd.DataFrame(rows)
 
 
+def _exposure_response_table(arms: dict):
+    """One row per arm and drug with between-patient exposure: median exposure and, per 2-fold exposure, the PFS
+    hazard ratio and the odds ratios of tumour shrinkage and response with their 95 % CIs; None when there are none."""
+    import pandas as pd
+
+    def fmt(m):
+        v, (lo, hi) = m["value"], m["ci"]
+        return f"{v:.2f} ({lo:.2f}-{hi:.2f})"
+    rows = [{"arm": arm, "drug": d, "n": e["n"], "median exposure (nM)": round(e["exposure_median_nM"], 3),
+             "PFS HR per 2x": fmt(e["pfs_hr_per_doubling"]), "shrinkage OR per 2x": fmt(e["tumour_shrinkage_or_per_doubling"]),
+             "response OR per 2x": fmt(e["orr_or_per_doubling"])}
+            for arm, a in arms.items() for d, e in (a.get("exposure_response") or {}).items()]
+    return pd.DataFrame(rows) if rows else None
+
+
 def register(app: typer.Typer) -> None:
     trial_app = typer.Typer(help="Virtual clinical trials: write a trial as YAML, run it, compare it with the published one.",
                             no_args_is_help=True)
@@ -104,6 +119,9 @@ def register(app: typer.Typer) -> None:
                 ae = _adverse_event_table(res.summary["arms"])
                 if ae is not None:
                     emit_table(ae, fmt, title="adverse events (share of patients) and dose changes", quiet=quiet)
+                er = _exposure_response_table(res.summary["arms"])
+                if er is not None:
+                    emit_table(er, fmt, title="exposure-response within each arm (full-dose tumour-site exposure, days 8-28)", quiet=quiet)
                 if out is not None:
                     Console().print(f"wrote {out}/summary.json, patients.csv, km.png" + (", km_os.png" if "os_months" in res.outcomes else ""))
         run_guarded(go)
