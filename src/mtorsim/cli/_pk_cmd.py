@@ -36,8 +36,8 @@ def register(app: typer.Typer) -> None:
            out: Optional[Path] = typer.Option(None, "--out", help="Write the profile: .nc (netCDF) or .csv."),
            hematocrit: Optional[float] = typer.Option(None, "--hematocrit", help="Patient haematocrit (fraction; changes whole blood, not plasma)."),
            seed: Optional[int] = typer.Option(None, "--seed", help="Draw one virtual patient from the variability (default: typical patient)."),
-           bsa: Optional[float] = typer.Option(None, "--bsa", help="Body-surface area (m2) for mg/m2 doses (default: pk_profile's typical adult, 1.7 m2)."),
-           weight: Optional[float] = typer.Option(None, "--weight", help="Body weight (kg) for mg/kg doses (default: pk_profile's typical adult, 70 kg)."),
+           bsa: Optional[float] = typer.Option(None, "--bsa", help="Body-surface area (m2) for mg/m2 doses (default: pk_profile's typical adult, docs/pk.md)."),
+           weight: Optional[float] = typer.Option(None, "--weight", help="Body weight (kg) for mg/kg doses (default: pk_profile's typical adult, docs/pk.md)."),
            fmt: str = format_option(),
            quiet: bool = quiet_option(),
            ) -> None:

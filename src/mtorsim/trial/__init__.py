@@ -9,8 +9,9 @@ RECIST), :mod:`._run` (PK, adverse events, the runner, checkpoints), :mod:`._sta
 from ._patients import Population, parameter_table, sample_patients
 from ._run import TrialResult, run_trial
 from ._spec import SpecError, TrialSpec, builtin_trials, load_spec, parse_spec
+from ._stats import exposure_response
 from ._surface import PatientClass, interpolation_error, response_surface
 from ._validate import compare, validate_trials
 
-__all__ = ["PatientClass", "Population", "SpecError", "TrialResult", "TrialSpec", "builtin_trials", "compare", "interpolation_error",
+__all__ = ["PatientClass", "Population", "SpecError", "TrialResult", "TrialSpec", "builtin_trials", "compare", "exposure_response", "interpolation_error",
            "load_spec", "parameter_table", "parse_spec", "response_surface", "run_trial", "sample_patients", "validate_trials"]

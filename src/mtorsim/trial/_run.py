@@ -187,7 +187,6 @@ def _exposure_columns(exposure: "_Exposure") -> dict:
     return {f"exposure_{drug}_nM": float(np.mean(ex["tumour_nM"][a:b])) for drug, ex in exposure.drugs.items() if "tumour_nM" in ex}
 
 
-
 #: stream of a patient's adverse-event draws (a generator of its own, seeded from the patient's PK seed and
 #: the drug's place in the arm), so that a chunk's patients can be simulated together
 _TOX_STREAM = 7
@@ -239,9 +238,9 @@ def _host_effect(conc: dict[str, np.ndarray], pop: Population, n_days: int) -> n
     """Daily fraction of the tumour's untreated net growth rate removed by mTORC1 inhibition in its host tissue
     (anti-angiogenic effect of rapalogs: Guba et al. 2002 Nat Med 8:128), on every clone: ``E · u / (1 + u)`` with
     ``u = Σ C / (k · IC50)`` over the rapalogs in the tumour, ``E`` the maximal reduction and ``k`` the host tissue's
-    potency relative to the target IC50 (fitted to the exposure-response of everolimus, evidence B08: population.yaml). mTOR kinase inhibitors are
-    not given it: the source is about rapalogs, and the one kinase-inhibitor trial (sapanisertib + fulvestrant)
-    gave hazard ratios far below the published ones with it."""
+    potency relative to the target IC50 (fitted to the exposure-response of everolimus, evidence B08: population.yaml).
+    mTOR kinase inhibitors are not given it: the source is about rapalogs, and the one kinase-inhibitor trial
+    (sapanisertib + fulvestrant) gave hazard ratios far below the published ones with it."""
     e_max = pop.value("tumour", "mtor_host_growth_reduction")
     if e_max <= 0:
         return None

@@ -79,6 +79,7 @@ def logistic_or(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     """Odds ratio per unit of ``x`` for the binary ``y`` (logistic regression by maximum likelihood) with its Wald
     95 % CI; (nan, nan, nan) when ``y`` does not vary or the fit does not converge."""
     from scipy.optimize import minimize
+    from scipy.special import expit
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
     if len(x) < 3 or y.min() == y.max() or np.ptp(x) == 0:
@@ -90,12 +91,12 @@ def logistic_or(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
         return float(np.sum(np.logaddexp(0.0, z) - y * z))
 
     def grad(b):
-        return X.T @ (1.0 / (1.0 + np.exp(-(X @ b))) - y)
+        return X.T @ (expit(X @ b) - y)
 
     r = minimize(nll, np.zeros(2), jac=grad, method="BFGS")
     if not r.success:
         return math.nan, math.nan, math.nan
-    p = 1.0 / (1.0 + np.exp(-(X @ r.x)))
+    p = expit(X @ r.x)
     se = math.sqrt(float(np.linalg.inv(X.T @ (X * (p * (1.0 - p))[:, None]))[1, 1]))
     return math.exp(r.x[1]), math.exp(r.x[1] - 1.96 * se), math.exp(r.x[1] + 1.96 * se)
 
