@@ -32,13 +32,18 @@ def test_which_drugs_are_fitted():
     assert not is_fitted_drug("everolimus") and not is_fitted_drug("fulvestrant")
 
 
-def test_catalogue_factors_are_the_fit_and_held_out_lines_improve(shared_data):
+@pytest.fixture(scope="module")
+def panel_fit(shared_data):
+    """One fit of the whole panel (~18 s) shared by the tests below."""
+    return calibrate_potency()
+
+
+def test_catalogue_factors_are_the_fit_and_held_out_lines_improve(panel_fit):
     """HMS LINCS breast panel GR50s (Hafner et al.; shared/data/response). The catalogue's factors are what the
     fit returns (refitting from them changes them by < 5 %: the model's GR50 scales exactly with the factor),
     and on the lines held out of the fit the model's GR50 comes closer to the measured one than with the
     target-level potencies (factor 1): median over drugs of |log ratio| smaller, and within 3x."""
-    fit = calibrate_potency()
-    t = fit.table.set_index("drug")
+    t = panel_fit.table.set_index("drug")
     assert len(t) >= 8, t
     assert np.allclose(t["factor_fitted"] / t["factor_current"], 1, rtol=0.05), t[["factor_current", "factor_fitted"]]
     assert np.allclose(t["ratio_train_current"], 1, rtol=0.05)
@@ -48,18 +53,23 @@ def test_catalogue_factors_are_the_fit_and_held_out_lines_improve(shared_data):
     assert np.median(fitted) < np.log(3), t["ratio_held_out_fitted"]
 
 
-def test_cli_writes_the_fit_and_names_the_allowed_layers(shared_data, tmp_path):
+def test_cli_writes_the_fit_and_names_the_allowed_layers(panel_fit, tmp_path, monkeypatch):
+    """The command writes the fit (the module's fit is reused: the command calls calibrate_potency, tested above)."""
     import pandas as pd
     from typer.testing import CliRunner
 
+    import mtorsim.calibrate._potency as potency
     from mtorsim.cli import app
     from mtorsim.cli._app import _register
     _register()
+    calls = []
+    monkeypatch.setattr(potency, "calibrate_potency", lambda **kw: calls.append(kw) or panel_fit)
     runner = CliRunner()
     r = runner.invoke(app, ["calibrate-defaults", "--layer", "potency", "--out", str(tmp_path), "--quiet"])
     assert r.exit_code == 0, r.output
+    assert calls == [{"progress": False}]                    # --quiet: no progress bar
     fit = pd.read_csv(tmp_path / "potency_fit.csv")
-    assert "alpelisib" in set(fit["drug"]) and (tmp_path / "potency_lines.csv").exists()
+    assert list(fit["drug"]) == list(panel_fit.table["drug"]) and (tmp_path / "potency_lines.csv").exists()
     assert any(p.name.startswith("potency_fit.csv") and p.suffix == ".json" for p in tmp_path.iterdir())   # versions sidecar
     bad = runner.invoke(app, ["calibrate-defaults", "--layer", "potencies", "--out", str(tmp_path)])
     assert bad.exit_code != 0 and "potencies" in bad.output and "signalling, fate or potency" in bad.output
