@@ -39,6 +39,8 @@ def test_exposure_response_recovers_a_known_effect_and_refuses_thin_arms():
     df = pd.DataFrame({"arm": "A", "exposure_drugx_nM": expo, "pfs_months": np.minimum(t, 24.0), "progressed": t < 24.0,
                        "sld_nadir_change": np.where(shrink, -0.2, 0.1), "best_response": np.where(shrink & (rng.random(n) < 0.3), "PR", "SD")})
     er = exposure_response(df, "drugx", "A")
+    # tolerances ~3.5 standard errors: SE(log OR) ~ 1 / sqrt(n p (1 - p) var(log2 x)) = 1 / sqrt(4000 x 0.25 x 0.52) = 0.044,
+    # SE(log HR) ~ 1 / sqrt(events x var(log2 x)) ~ 1 / sqrt(3800 x 0.52) = 0.022
     assert er["n"] == n and er["exposure_median_nM"] == pytest.approx(20.0, rel=0.05)
     assert er["tumour_shrinkage_or_per_doubling"]["value"] == pytest.approx(2.0, rel=0.15)
     assert er["pfs_hr_per_doubling"]["value"] == pytest.approx(0.8, rel=0.08)

@@ -44,7 +44,8 @@ _UNIT_H = {"h": 1.0, "hr": 1.0, "hrs": 1.0, "hour": 1.0, "hours": 1.0, "min": 1 
            "minutes": 1 / 60, "d": 24.0, "day": 24.0, "days": 24.0, "w": 168.0, "wk": 168.0, "week": 168.0, "weeks": 168.0}
 _EXAMPLES = ('"10 mg daily", "50 mg weekly", "400 mg twice daily 4 days on 3 days off", '
              '"500 mg on days 1,15,29 then every 28 days", "80 mg/m2 iv weekly over 1 h"')
-#: body size used when none is given (pk command, plate-free PK calls): assumed typical adult values
+#: body size used when none is given (pk_profile, exposure_metrics, the pk command): assumed typical adult values; a
+#: virtual patient brings its own (trial._patients.body_size)
 DEFAULT_BSA_M2 = 1.7
 DEFAULT_WEIGHT_KG = 70.0
 #: units an amount may be written in (g and ug are converted to mg when parsed)

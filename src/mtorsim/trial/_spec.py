@@ -317,7 +317,7 @@ def parse_spec(text: str, path: str = "<string>") -> TrialSpec:
                "ki67_day": ck.number(n["ki67_day"], "neoadjuvant.ki67_day", 1.0, 365.0) if "ki67_day" in n else 15.0}
     evidence = tuple(str(e) for e in _plain(top["evidence"])) if "evidence" in top else ()
     if "published" in top:
-        _check_published(ck, top["published"], [a.name for a in arms], {a.name: [d.drug for d in a.drugs] for a in arms})
+        _check_published(ck, top["published"], {a.name: [d.drug for d in a.drugs] for a in arms})
     return TrialSpec(name=name, title=str(top["title"][0]) if "title" in top else name, patients=patients, randomisation=rand,
                      arms=tuple(arms), population=pop, assessment=assess, follow_up=fu, endpoints=endpoints,
                      evidence=evidence, neoadjuvant=neo, published=_plain(top["published"]) if "published" in top else {},
@@ -361,19 +361,20 @@ def _check_exposure_response(ck: _Checker, sub, arm_drugs: dict[str, list[str]])
                     raise SpecError(ck.path, v[1], field_, val, "{value: V, ci: [LO, HI]} with 0 < LO <= V <= HI, or {no_relationship: true}")
 
 
-def _check_published(ck: _Checker, tree, arm_names: list[str], arm_drugs: dict[str, list[str]] | None = None) -> None:
+def _check_published(ck: _Checker, tree, arm_drugs: dict[str, list[str]]) -> None:
     """The ``published`` block is free-form except where ``validate trials`` looks things up by name: per-arm
     numbers must name an arm of the spec, subgroup hazard ratios a known subgroup and exposure-response entries an
     arm, one of its drugs and a known measure (a misspelt name would otherwise give a row that silently never
-    agrees)."""
+    agrees). ``arm_drugs``: each arm's name and drugs."""
     from ._stats import SUBGROUPS
+    arm_names = list(arm_drugs)
     if not isinstance(tree[0], dict):
         ck.fail(tree, "published", "a mapping")
     for key, sub in tree[0].items():
         if not isinstance(sub[0], dict):
             continue
         if key == "exposure_response":
-            _check_exposure_response(ck, sub, arm_drugs or {a: [] for a in arm_names})
+            _check_exposure_response(ck, sub, arm_drugs)
             continue
         if key == "hazard_ratio_subgroups":
             for label, v in sub[0].items():

@@ -101,6 +101,11 @@ def logistic_or(x: np.ndarray, y: np.ndarray) -> tuple[float, float, float]:
     return math.exp(r.x[1]), math.exp(r.x[1] - 1.96 * se), math.exp(r.x[1] + 1.96 * se)
 
 
+def exposure_drugs(outcomes: pd.DataFrame) -> list[str]:
+    """The drugs with a per-patient exposure column (``exposure_<drug>_nM``) in ``outcomes``."""
+    return [c[len("exposure_"):-len("_nM")] for c in outcomes.columns if c.startswith("exposure_") and c.endswith("_nM")]
+
+
 #: fewest patients with a recorded exposure for an arm's exposure-response analysis
 EXPOSURE_RESPONSE_MIN_N = 20
 
@@ -141,8 +146,9 @@ def exposure_response(outcomes: pd.DataFrame, drug: str, arm: str | None = None)
 
 
 def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame, patients: pd.DataFrame | None = None) -> dict:
-    """The trial's summary (``summary.json``): per arm, between arms (PFS and OS hazard ratios, log-rank p;
-    with ``patients``, the PFS hazard ratio within each biomarker subgroup, ``subgroups``)."""
+    """The trial's summary (``summary.json``): per arm (with the exposure-response of each drug with between-patient
+    exposure, :func:`exposure_response`), between arms (PFS and OS hazard ratios, log-rank p; with ``patients``, the
+    PFS hazard ratio within each biomarker subgroup, ``subgroups``)."""
     arms = [a.name for a in spec.arms]
     control = arms[-1]
     per_arm = {}
@@ -162,8 +168,7 @@ def summarise(spec, outcomes: pd.DataFrame, ae: pd.DataFrame, patients: pd.DataF
             if "os_months" in g:
                 med, lo, hi = km_median(g.os_months.to_numpy(), g.died.to_numpy())
                 rec.update({"median_os_months": med, "median_os_95ci": [lo, hi], "deaths": int(g.died.sum())})
-            er = {c[len("exposure_"):-len("_nM")]: exposure_response(g, c[len("exposure_"):-len("_nM")])
-                  for c in g.columns if c.startswith("exposure_") and c.endswith("_nM")}
+            er = {d: exposure_response(g, d) for d in exposure_drugs(g)}
             if any(er.values()):
                 rec["exposure_response"] = {d: v for d, v in er.items() if v}
             rec["adverse_events"] = _rates(ae[ae.arm == a] if len(ae) else ae, n)
